@@ -1,0 +1,71 @@
+"""Personal API key authentication, read in PostHog's order: Bearer header, body, query string."""
+
+import re
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from accounts.models import PersonalAPIKey
+from accounts.tokens import hash_key_value
+
+BEARER_RE = re.compile(r"^Bearer\s+(\S.+)$")
+
+
+def find_key_with_source(request: Request) -> tuple[str, str] | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    match = BEARER_RE.match(header)
+    if match:
+        token = match.group(1).strip()
+        if token.startswith("pha_"):  # OAuth access tokens are not ours
+            return None
+        return token, "Authorization header"
+    try:
+        data = request.data
+    except exceptions.ParseError:
+        data = None
+    if hasattr(data, "get"):
+        value = data.get("personal_api_key")
+        if isinstance(value, str) and value:
+            return value, "body"
+    value = request.query_params.get("personal_api_key")
+    if value:
+        return value, "query string"
+    return None
+
+
+def personal_api_key_lookup(value: str) -> PersonalAPIKey | None:
+    return (
+        PersonalAPIKey.objects.select_related("user", "user__current_project")
+        .filter(secure_value=hash_key_value(value), user__is_active=True)
+        .first()
+    )
+
+
+class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request):
+        found = find_key_with_source(request)
+        if found is None:
+            return None
+        value, source = found
+        key = personal_api_key_lookup(value)
+        if key is None:
+            raise exceptions.AuthenticationFailed(detail=f"Personal API key found in request {source} is invalid.")
+        now = timezone.now()
+        if key.last_used_at is None or now - key.last_used_at > PersonalAPIKey.LAST_USED_AT_PRECISION:
+            key.last_used_at = now
+            key.save(update_fields=["last_used_at"])
+        request.personal_api_key = key
+        return key.user, key
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """Session auth whose 401 (not 403) answer matches PostHog's for unauthenticated requests."""
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Bearer"

@@ -1,0 +1,99 @@
+"""The base every project-scoped API viewset uses: resolves the project, checks access, scopes querysets."""
+
+from functools import cached_property
+
+from rest_framework import exceptions, permissions, viewsets
+
+from accounts.models import OrganizationMembership, Project
+from accounts.permissions import APIScopePermission
+
+PROJECT_NOT_FOUND = "Project not found."
+
+
+def parse_project_id(raw: str, user) -> int:
+    """`@current` → the user's current project; otherwise an integer, else 404 `Project not found.`."""
+    if raw == "@current":
+        if not getattr(user, "is_authenticated", False):
+            raise exceptions.AuthenticationFailed()
+        if user.current_project_id is None:
+            raise exceptions.NotFound(PROJECT_NOT_FOUND)
+        return user.current_project_id
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise exceptions.NotFound(PROJECT_NOT_FOUND)
+    if not 0 < value < 2**63:
+        raise exceptions.NotFound(PROJECT_NOT_FOUND)
+    return value
+
+
+class HandlerMissingPassesMixin:
+    """An HTTP method the route does not have must end in a 405 envelope, not a scope/permission error."""
+
+    @staticmethod
+    def handler_missing(request, view) -> bool:
+        return getattr(view, request.method.lower(), None) is None
+
+
+class ProjectMembershipPermission(HandlerMissingPassesMixin, permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if self.handler_missing(request, view):
+            return True
+        project = view.project  # 404 when absent
+        if view.membership is None:
+            raise exceptions.PermissionDenied("You don't have access to the project.")
+        return project is not None
+
+
+class ScopePermission(HandlerMissingPassesMixin, APIScopePermission):
+    def has_permission(self, request, view) -> bool:
+        if self.handler_missing(request, view):
+            return True
+        return super().has_permission(request, view)
+
+
+class ProjectScopedViewSetMixin:
+    """Mix into a DRF viewset registered under `projects/(?P<project_id>[^/]+)/...`.
+
+    Subclasses set `scope_object` (and optionally read/write action lists) and `queryset`;
+    `get_queryset()` always filters to the request's project.
+    """
+
+    permission_classes = [permissions.IsAuthenticated, ScopePermission, ProjectMembershipPermission]
+    project_lookup_kwarg = "project_id"
+
+    def scoped_project_id(self) -> int:
+        return parse_project_id(self.kwargs.get(self.project_lookup_kwarg), self.request.user)
+
+    def scoped_organization_id(self):
+        project = Project.objects.filter(id=self.scoped_project_id()).only("organization_id").first()
+        return project.organization_id if project else None
+
+    @cached_property
+    def project_id(self) -> int:
+        return self.scoped_project_id()
+
+    @cached_property
+    def project(self) -> Project:
+        project = Project.objects.select_related("organization").filter(id=self.project_id).first()
+        if project is None:
+            raise exceptions.NotFound(PROJECT_NOT_FOUND)
+        return project
+
+    @cached_property
+    def membership(self) -> OrganizationMembership | None:
+        return OrganizationMembership.objects.filter(
+            organization_id=self.project.organization_id, user_id=self.request.user.id
+        ).first()
+
+    def get_queryset(self):
+        return super().get_queryset().filter(project_id=self.project.id)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context.update({"project": self.project, "project_id": self.project.id, "team_id": self.project.id})
+        return context
+
+
+class ProjectScopedViewSet(ProjectScopedViewSetMixin, viewsets.GenericViewSet):
+    pass

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config.views import api_not_found, health
+
+api_patterns = [
+    path("", include("accounts.urls")),
+    path("", include("flags.urls")),
+    path("", include("tours.urls")),
+    path("", include("tours.public_urls")),
+]
+
+urlpatterns = [
+    path("_health", health, name="health"),
+    path("admin/", admin.site.urls),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/", include(api_patterns)),
+    re_path(r"^api(/.*)?$", api_not_found),
+]

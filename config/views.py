@@ -1,0 +1,25 @@
+import logging
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from accounts.exceptions import error_body
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def health(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"
+        logger.warning("Health check: database unavailable", exc_info=True)
+        return JsonResponse({"status": "error", "detail": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def api_not_found(request, *args, **kwargs):
+    return JsonResponse(error_body(type="invalid_request", code="not_found", detail="Not found."), status=404)

@@ -1,0 +1,49 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ProductTour(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="product_tours")
+    name = models.CharField(max_length=400)
+    description = models.TextField(blank=True, default="")
+    internal_targeting_flag = models.ForeignKey(
+        "flags.FeatureFlag", null=True, blank=True, on_delete=models.SET_NULL, related_name="targeted_tours"
+    )
+    linked_flag = models.ForeignKey(
+        "flags.FeatureFlag", null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_tours"
+    )
+    content = models.JSONField(default=dict, blank=True)
+    draft_content = models.JSONField(null=True, blank=True, default=None)
+    auto_launch = models.BooleanField(default=False)
+    start_date = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateTimeField(null=True, blank=True)
+    archived = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                condition=models.Q(archived=False),
+                name="unique_product_tour_name_per_project",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="tour_project_created_idx"),
+            # The public SDK query: launched, non-archived tours of a project.
+            models.Index(
+                fields=["project", "start_date"],
+                condition=models.Q(archived=False, start_date__isnull=False),
+                name="tour_public_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
