@@ -1,1 +1,7 @@
-urlpatterns: list = []
+"""The public SDK route, included under `/api/` by config/urls.py (trailing slash optional)."""
+
+from django.urls import re_path
+
+from tours.public import product_tours
+
+urlpatterns = [re_path(r"^product_tours/?$", product_tours, name="public-product-tours")]

@@ -1,0 +1,56 @@
+"""Shared helpers for the public SDK endpoint tests: ORM-made tours and flags, and the request."""
+
+import itertools
+from datetime import datetime, timezone
+
+from flags.models import FeatureFlag
+from tours.models import ProductTour
+
+URL = "/api/product_tours"
+LAUNCHED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+ORIGIN = "https://shop.example.com"
+MISSING = {
+    "type": "authentication_error",
+    "code": "missing_api_key",
+    "detail": "Project token not provided. You can find your project token in your PostHog project settings.",
+    "attr": None,
+}
+INVALID = {
+    "type": "authentication_error",
+    "code": "invalid_api_key",
+    "detail": "Project token invalid. You can find your project token in your PostHog project settings.",
+    "attr": None,
+}
+
+_names = itertools.count(1)
+
+
+def make_tour(project, **fields) -> ProductTour:
+    fields.setdefault("name", f"Tour {next(_names)}")
+    fields.setdefault("content", {"steps": [{"id": "s1", "type": "modal"}]})
+    fields.setdefault("start_date", LAUNCHED)
+    return ProductTour.objects.create(project=project, **fields)
+
+
+def make_flag(project, key: str, **fields) -> FeatureFlag:
+    return FeatureFlag.objects.create(project=project, key=key, **fields)
+
+
+def get_tours(client, token, **extra):
+    return client.get(URL, {"token": token}, HTTP_ORIGIN=ORIGIN, **extra)
+
+
+def tours_of(response) -> list[dict]:
+    assert response.status_code == 200, (response.status_code, response.content[:500])
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert list(body) == ["product_tours"]
+    return body["product_tours"]
+
+
+def assert_cors(response, origin: str = ORIGIN) -> None:
+    assert response["Access-Control-Allow-Origin"] == origin
+    assert response["Access-Control-Allow-Credentials"] == "true"
+    assert response["Access-Control-Allow-Methods"] == "GET, POST, OPTIONS"
+    assert response["Access-Control-Allow-Headers"] == "X-Requested-With,Content-Type"
+    assert response["Vary"] == "Origin"

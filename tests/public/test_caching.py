@@ -1,0 +1,309 @@
+"""Caching of `GET /api/product_tours`: ETags, invalidation on commit, query counts."""
+
+import pytest
+from django.db import transaction
+
+from accounts.models import Project
+from tests.public.helpers import INVALID, get_tours, make_flag, make_tour, tours_of
+from tours.models import ProductTour
+from tours.services import public_tours
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token(tenant):
+    return tenant.project.api_token
+
+
+def names(response) -> list[str]:
+    return [tour["name"] for tour in tours_of(response)]
+
+
+# --- HTTP caching -----------------------------------------------------------------------------------
+
+
+def test_200_carries_strong_etag_cache_control_and_vary(client, tenant, token):
+    make_tour(tenant.project)
+    response = get_tours(client, token)
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"') and response["ETag"].endswith('"')
+    assert response["Cache-Control"] == "private, max-age=0, must-revalidate"
+    assert response["Vary"] == "Origin"
+
+
+@pytest.mark.parametrize("header", ["{etag}", "W/{etag}", '"nope", {etag}', "*"])
+def test_if_none_match_gives_304_without_body(client, tenant, token, header):
+    make_tour(tenant.project)
+    etag = get_tours(client, token)["ETag"]
+    response = get_tours(client, token, HTTP_IF_NONE_MATCH=header.format(etag=etag))
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert response["Cache-Control"] == "private, max-age=0, must-revalidate"
+    assert response["Access-Control-Allow-Origin"] == "https://shop.example.com"
+
+
+def test_stale_if_none_match_gives_200(client, tenant, token):
+    make_tour(tenant.project)
+    response = get_tours(client, token, HTTP_IF_NONE_MATCH='"0123456789abcdef0123456789abcdef"')
+    assert response.status_code == 200
+    assert len(tours_of(response)) == 1
+
+
+def test_if_none_match_does_not_bypass_the_token(client, tenant, token):
+    make_tour(tenant.project)
+    etag = get_tours(client, token)["ETag"]
+    response = get_tours(client, "phc_wrong", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 401
+    assert response.json() == INVALID
+
+
+# --- query counts -----------------------------------------------------------------------------------
+
+
+def test_warm_request_makes_no_query(client, tenant, token, django_assert_num_queries):
+    make_tour(tenant.project, linked_flag=make_flag(tenant.project, "beta"))
+    first = get_tours(client, token)
+    with django_assert_num_queries(0):
+        second = get_tours(client, token)
+        not_modified = get_tours(client, token, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.content == first.content and second["ETag"] == first["ETag"]
+    assert not_modified.status_code == 304
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_cold_request_query_count_does_not_grow_with_tours(client, tenant, token, django_assert_num_queries, count):
+    for n in range(count):
+        internal = make_flag(tenant.project, f"product-tour-targeting-t{n}")
+        make_tour(tenant.project, internal_targeting_flag=internal, linked_flag=make_flag(tenant.project, f"l{n}"))
+    with django_assert_num_queries(2):  # token → project, then the tours with both flag keys joined
+        assert len(tours_of(get_tours(client, token))) == count
+
+
+# --- invalidation -----------------------------------------------------------------------------------
+
+
+def test_tour_save_shows_up(client, tenant, token, django_capture_on_commit_callbacks):
+    tour = make_tour(tenant.project, name="Before")
+    first = get_tours(client, token)
+    with django_capture_on_commit_callbacks(execute=True):
+        tour.name = "After"
+        tour.save()
+    second = get_tours(client, token)
+    assert names(second) == ["After"]
+    assert second["ETag"] != first["ETag"]
+    assert get_tours(client, token, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_tour_launch_archive_and_delete_show_up(client, tenant, token, django_capture_on_commit_callbacks):
+    draft = make_tour(tenant.project, name="Draft", start_date=None)
+    kept = make_tour(tenant.project, name="Kept")
+    assert names(get_tours(client, token)) == ["Kept"]
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.start_date = kept.start_date
+        draft.save()
+    assert names(get_tours(client, token)) == ["Draft", "Kept"]
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.archived = True
+        kept.save()
+    assert names(get_tours(client, token)) == ["Draft"]
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.delete()
+    assert names(get_tours(client, token)) == []
+
+
+def test_flag_key_change_and_flag_delete_show_up(client, tenant, token, django_capture_on_commit_callbacks):
+    flag = make_flag(tenant.project, "beta")
+    make_tour(tenant.project, linked_flag=flag)
+    assert tours_of(get_tours(client, token))[0]["linked_flag_key"] == "beta"
+    with django_capture_on_commit_callbacks(execute=True):
+        flag.key = "beta-2"
+        flag.save()
+    assert tours_of(get_tours(client, token))[0]["linked_flag_key"] == "beta-2"
+    with django_capture_on_commit_callbacks(execute=True):
+        flag.delete()  # the tour's FK is set to null in bulk, without a tour signal
+    assert tours_of(get_tours(client, token))[0]["linked_flag_key"] is None
+
+
+def test_write_in_one_project_keeps_the_other_projects_cache(
+    client, tenant, other_tenant, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    make_tour(other_tenant.project)
+    tour = make_tour(tenant.project)
+    get_tours(client, tenant.project.api_token)
+    get_tours(client, other_tenant.project.api_token)
+    with django_capture_on_commit_callbacks(execute=True):
+        tour.save()
+    with django_assert_num_queries(0):
+        get_tours(client, other_tenant.project.api_token)
+    with django_assert_num_queries(1):  # token still cached; only the payload is rebuilt
+        get_tours(client, tenant.project.api_token)
+
+
+def test_token_change_retires_the_old_token(client, tenant, token, django_capture_on_commit_callbacks):
+    make_tour(tenant.project, name="Mine")
+    assert names(get_tours(client, token)) == ["Mine"]
+    new_token = "phc_rotated0123456789"
+    assert get_tours(client, new_token).json() == INVALID  # now negatively cached
+    project = Project.objects.get(pk=tenant.project.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        project.api_token = new_token
+        project.save()
+    assert get_tours(client, token).json() == INVALID
+    assert names(get_tours(client, new_token)) == ["Mine"]
+
+
+def test_renaming_a_project_keeps_its_token_cached(
+    client, tenant, token, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    get_tours(client, token)
+    project = Project.objects.get(pk=tenant.project.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        project.name = "Renamed"
+        project.save()
+    with django_assert_num_queries(0):
+        assert get_tours(client, token).status_code == 200
+
+
+def test_project_delete_retires_its_token(client, tenant, token, django_capture_on_commit_callbacks):
+    make_tour(tenant.project)
+    assert get_tours(client, token).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        Project.objects.get(pk=tenant.project.pk).delete()
+    assert get_tours(client, token).json() == INVALID
+
+
+def test_uncommitted_writes_do_not_touch_the_cache(client, tenant, token, django_capture_on_commit_callbacks):
+    tour = make_tour(tenant.project, name="Before")
+    get_tours(client, token)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tour.name = "After"
+        tour.save()
+    assert len(callbacks) == 1  # deferred to the commit, which never comes here
+    assert names(get_tours(client, token)) == ["Before"]
+
+
+def test_stale_fill_racing_a_commit_is_never_served(client, tenant, token, monkeypatch):
+    """A reader builds the payload, then a write commits (and bumps the generation) before the reader
+    stores what it built: the stored copy is tagged with the retired generation, so it is not served."""
+    tour = make_tour(tenant.project, name="Before")
+    select = public_tours.public_tours_select
+
+    def select_then_commit_a_write(*, project_id):
+        rows = select(project_id=project_id)
+        ProductTour.objects.filter(pk=tour.pk).update(name="After")
+        public_tours.public_tours_invalidate(project_id=project_id)  # what the write's on-commit does
+        return rows
+
+    monkeypatch.setattr(public_tours, "public_tours_select", select_then_commit_a_write)
+    assert names(get_tours(client, token)) == ["Before"]  # the racing reader itself answers with what it read
+    monkeypatch.setattr(public_tours, "public_tours_select", select)
+    assert names(get_tours(client, token)) == ["After"]
+
+
+def test_cache_outage_falls_back_to_the_database(client, tenant, token, monkeypatch):
+    class BrokenCache:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("cache down")
+
+            return fail
+
+    make_tour(tenant.project, name="Still served")
+    monkeypatch.setattr(public_tours, "cache", BrokenCache())
+    assert names(get_tours(client, token)) == ["Still served"]
+    assert get_tours(client, "phc_unknown").json() == INVALID
+
+
+# --- real transactions --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_write_leaves_the_cache_warm_and_committed_write_invalidates(
+    client, django_assert_num_queries
+):
+    from tests.conftest import make_tenant
+
+    tenant = make_tenant()
+    token = tenant.project.api_token
+    tour = make_tour(tenant.project, name="Before")
+    first = get_tours(client, token)
+    assert names(first) == ["Before"]
+
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            ProductTour.objects.filter(pk=tour.pk).update(name="Rolled back")
+            tour.name = "Rolled back"
+            tour.save()
+            make_flag(tenant.project, "rolled-back-flag")
+            raise RuntimeError("abort")
+    with django_assert_num_queries(0):  # neither token nor payload was invalidated
+        again = get_tours(client, token)
+    assert again.content == first.content
+
+    with transaction.atomic():
+        tour.name = "Committed"
+        tour.save()
+    assert names(get_tours(client, token)) == ["Committed"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_token_change_rolled_back_keeps_the_token_working(client):
+    from tests.conftest import make_tenant
+
+    tenant = make_tenant()
+    token = tenant.project.api_token
+    assert get_tours(client, token).status_code == 200
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            project = Project.objects.get(pk=tenant.project.pk)
+            project.api_token = "phc_never_committed"
+            project.save()
+            raise RuntimeError("abort")
+    assert get_tours(client, token).status_code == 200
+    assert get_tours(client, "phc_never_committed").json() == INVALID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_project_token_is_cached_at_creation_even_if_probed_before(client, django_assert_num_queries):
+    from tests.factories import OrganizationFactory
+
+    token = "phc_chosen_in_advance_0123456789"
+    assert get_tours(client, token).json() == INVALID  # now cached as unknown
+    Project.objects.create(organization=OrganizationFactory(), api_token=token)
+    with django_assert_num_queries(1):  # the tours only: the token → project mapping was stored on commit
+        assert tours_of(get_tours(client, token)) == []
+
+
+def test_if_none_match_on_post_is_ignored(client, tenant, token):
+    make_tour(tenant.project)
+    etag = get_tours(client, token)["ETag"]
+    response = client.post("/api/product_tours", {"token": token}, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] == etag
+
+
+def test_bulk_update_invalidates_through_the_on_commit_helper(
+    client, tenant, token, django_capture_on_commit_callbacks
+):
+    tour = make_tour(tenant.project, name="Before")
+    get_tours(client, token)
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductTour.objects.filter(pk=tour.pk).update(name="After")
+        public_tours.public_tours_invalidate_on_commit(project_id=tenant.project.id)
+    assert names(get_tours(client, token)) == ["After"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cache_outage_after_commit_does_not_fail_the_write(monkeypatch):
+    from tests.conftest import make_tenant
+
+    class BrokenCache:
+        def set(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+    tenant = make_tenant()
+    monkeypatch.setattr(public_tours, "cache", BrokenCache())
+    tour = make_tour(tenant.project, name="Saved anyway")  # the on-commit invalidation fails, and is logged
+    assert ProductTour.objects.get(pk=tour.pk).name == "Saved anyway"

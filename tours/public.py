@@ -1,0 +1,122 @@
+"""`GET /api/product_tours?token=<project token>`: the tours posthog-js loads in every end user's browser.
+
+A plain Django view (no DRF, no session or key authentication) because it is the hot path: a warm
+request is a token lookup and a payload read from the cache, and the body bytes built at fill time are
+sent as they are. Authentication is the public project token, read where PostHog's `get_token` reads it.
+"""
+
+import json
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
+
+from tours.cors import cors_apply
+from tours.services.public_tours import project_token_resolve, public_tours_get
+
+
+def _envelope(*, type: str, code: str, detail: str) -> bytes:
+    return json.dumps({"type": type, "code": code, "detail": detail, "attr": None}).encode()
+
+
+_HELP = "You can find your project token in your PostHog project settings."
+MISSING_TOKEN_BODY = _envelope(
+    type="authentication_error", code="missing_api_key", detail=f"Project token not provided. {_HELP}"
+)
+INVALID_TOKEN_BODY = _envelope(
+    type="authentication_error", code="invalid_api_key", detail=f"Project token invalid. {_HELP}"
+)
+
+# posthog-js appends `_=<ms>` to every fetch, so its URLs never repeat and no browser cache serves them.
+# For other clients, `max-age=0, must-revalidate` makes any stored copy revalidate with If-None-Match
+# (a cheap 304) so a launched or stopped tour shows on the next load; `private`: the body belongs to
+# one project's token, shared proxies should not keep it.
+CACHE_CONTROL = "private, max-age=0, must-revalidate"
+
+
+class MalformedBody(Exception):
+    pass
+
+
+def _error(request: HttpRequest, status: int, body: bytes) -> HttpResponse:
+    return cors_apply(request, HttpResponse(body, status=status, content_type="application/json"))
+
+
+def _token_from_json(request: HttpRequest) -> Any:
+    if request.content_type not in ("application/json", "text/plain") or not request.body:
+        return None
+    try:
+        data = json.loads(request.body)
+    except (ValueError, RecursionError) as exc:
+        raise MalformedBody(f"JSON parse error - {exc}") from exc
+    if isinstance(data, list) and data:  # batches: the first event carries the token
+        data = data[0]
+    if not isinstance(data, dict):
+        return None
+    for name in ("$token", "token", "api_key"):
+        if data.get(name):
+            return data[name]
+    properties = data.get("properties")
+    return properties.get("token") if isinstance(properties, dict) else None
+
+
+def token_from_request(request: HttpRequest) -> Any:
+    """Query `token`/`api_key` (any method); on POST then form `api_key`/`token`, then the JSON body.
+
+    Returns whatever was sent (possibly not a string); raises MalformedBody for an unreadable body.
+    """
+    try:
+        token = request.GET.get("token") or request.GET.get("api_key")
+        if not token and request.method == "POST":
+            token = request.POST.get("api_key") or request.POST.get("token") or _token_from_json(request)
+    except RequestDataTooBig:
+        raise
+    except (SuspiciousOperation, MultiPartParserError, ValueError, LookupError) as exc:
+        raise MalformedBody("Malformed request data.") from exc
+    return token.strip() if isinstance(token, str) else token
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match == etag:
+        return True
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        # If-None-Match uses the weak comparison: a W/ prefix does not matter.
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+@csrf_exempt
+def product_tours(request: HttpRequest) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return cors_apply(request, HttpResponse(b""))
+    if request.method not in ("GET", "HEAD", "POST"):
+        detail = f'Method "{request.method}" not allowed.'
+        response = _error(request, 405, _envelope(type="invalid_request", code="method_not_allowed", detail=detail))
+        response["Allow"] = "GET, HEAD, POST, OPTIONS"
+        return response
+    try:
+        token = token_from_request(request)
+    except RequestDataTooBig:
+        body = _envelope(type="invalid_request", code="request_too_large", detail="Request body is too large.")
+        return _error(request, 413, body)
+    except MalformedBody as exc:
+        return _error(request, 400, _envelope(type="invalid_request", code="parse_error", detail=str(exc)))
+    if not token:
+        return _error(request, 401, MISSING_TOKEN_BODY)
+    project_id = project_token_resolve(token=token) if isinstance(token, str) else None
+    if project_id is None:
+        return _error(request, 401, INVALID_TOKEN_BODY)
+
+    payload = public_tours_get(project_id=project_id)
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match and request.method != "POST" and _etag_matches(if_none_match, payload.etag):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(payload.body, content_type="application/json")
+    response["ETag"] = payload.etag
+    response["Cache-Control"] = CACHE_CONTROL
+    return cors_apply(request, response)
