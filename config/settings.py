@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "flags",
     "tours",
+    "sdk",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": False,
 }
+
+# posthog-js bundles (installed by scripts/fetch-posthog-js.sh) and, for the end-to-end test only,
+# a folder of test pages served under /_test/.
+POSTHOG_JS_DIR = os.environ.get("POSTHOG_JS_DIR", str(VAR_DIR / "posthog-js"))
+SDK_TEST_PAGES_DIR = os.environ.get("SDK_TEST_PAGES_DIR", "")
 
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")

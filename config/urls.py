@@ -18,5 +18,6 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include(api_patterns)),
+    path("", include("sdk.urls")),
     re_path(r"^api(/.*)?$", api_not_found),
 ]

@@ -8,11 +8,13 @@ a variant override first), properties inside a group AND-ed, rollout by a SHA-1 
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
+from flags.dates import absolute_date_parse as text_date_parse
+from flags.dates import date_value_parse
+
 LONG_SCALE = float(0xFFFFFFFFFFFFFFF)
-RELATIVE_DATE_RE = re.compile(r"^-?(?P<number>[0-9]+)(?P<interval>[a-z])$")
 NUMERIC_OPERATORS = {"gt", "gte", "lt", "lte"}
 
 
@@ -32,38 +34,6 @@ class FlagResult:
 def rollout_hash(key: str, identifier: str, salt: str = "") -> float:
     digest = hashlib.sha1(f"{key}.{identifier}{salt}".encode("utf-8")).hexdigest()
     return int(digest[:15], 16) / LONG_SCALE
-
-
-def relative_date_parse(value: str, now: datetime) -> datetime | None:
-    match = RELATIVE_DATE_RE.match(value)
-    if not match:
-        return None
-    number = int(match.group("number"))
-    if number >= 10_000:
-        return None
-    interval = match.group("interval")
-    if interval == "h":
-        return now - timedelta(hours=number)
-    if interval == "d":
-        return now - timedelta(days=number)
-    if interval == "w":
-        return now - timedelta(weeks=number)
-    if interval == "m":
-        return _months_ago(now, number)
-    if interval == "y":
-        return _months_ago(now, 12 * number)
-    return None
-
-
-def _months_ago(now: datetime, months: int) -> datetime:
-    month_index = now.year * 12 + (now.month - 1) - months
-    year, month = divmod(month_index, 12)
-    day = min(now.day, [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month])
-    return now.replace(year=year, month=month + 1, day=day)
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -89,18 +59,14 @@ def absolute_date_parse(value: Any) -> datetime | None:
             return datetime.fromtimestamp(float(text), tz=timezone.utc)
         except (ValueError, OverflowError, OSError):
             pass
-        try:
-            return _as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-        except ValueError:
-            return None
+        return text_date_parse(text)
     return None
 
 
 def filter_date_parse(value: Any, now: datetime) -> datetime | None:
+    """The filter side: relative (`7d`) or absolute, parsed exactly as flag validation parses it."""
     if isinstance(value, str):
-        relative = relative_date_parse(value.strip(), now)
-        if relative is not None:
-            return relative
+        return date_value_parse(value.strip(), now=now)
     return absolute_date_parse(value)
 
 

@@ -33,6 +33,9 @@ class FeatureFlag(models.Model):
     ensure_experience_continuity = models.BooleanField(default=False, null=True, blank=True)
     has_encrypted_payloads = models.BooleanField(default=False, null=True, blank=True)
     version = models.IntegerField(default=1, null=True)
+    # {field name: version that last changed it}: lets a PATCH with a stale `version` be refused
+    # only when a field it changes was changed in between (PostHog's 409 rule).
+    field_versions = models.JSONField(default=dict, blank=True, editable=False)
     evaluation_runtime = models.CharField(
         max_length=10, choices=EvaluationRuntime.choices, default=EvaluationRuntime.ALL, null=True, blank=True
     )
@@ -67,8 +70,28 @@ class FeatureFlag(models.Model):
         return groups if isinstance(groups, list) else []
 
     @property
+    def is_simple_flag(self) -> bool:
+        """PostHog: exactly one group, without properties, and no group aggregation."""
+        groups = self.groups
+        return (
+            len(groups) == 1
+            and isinstance(groups[0], dict)
+            and not groups[0].get("properties")
+            and isinstance(self.filters, dict)
+            and self.filters.get("aggregation_group_type_index") is None
+        )
+
+    @property
+    def rollout_percentage(self):
+        return self.groups[0].get("rollout_percentage") if self.is_simple_flag else None
+
+    @property
     def variants(self) -> list:
         multivariate = (self.filters or {}).get("multivariate") if isinstance(self.filters, dict) else None
         if isinstance(multivariate, dict) and isinstance(multivariate.get("variants"), list):
             return multivariate["variants"]
         return []
+
+
+# Persons are what flags are evaluated against; their models live in their own module.
+from flags.person_models import Person, PersonDistinctId  # noqa: E402,F401

@@ -1,5 +1,10 @@
+import json
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.serializers import UserBasicSerializer
 from flags.models import FeatureFlag
 
 
@@ -36,3 +41,112 @@ class MinimalFeatureFlagSerializer(serializers.ModelSerializer):
 
     def get_evaluation_contexts(self, flag: FeatureFlag) -> list[str]:
         return []
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class FiltersField(serializers.Field):
+    """Any JSON; the flag services validate it. Form bodies carry it as a JSON string, parsed here."""
+
+    default_error_messages = {
+        "invalid": "Filters are not valid (filters must be a JSON object)",
+        "not_object": "Filters are not valid (filters must be an object)",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except (ValueError, RecursionError):
+                self.fail("invalid")
+            if not isinstance(data, dict):  # e.g. "null" must not fall back to the default filters
+                raise serializers.ValidationError(self.error_messages["not_object"], code="invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class FeatureFlagSerializer(serializers.ModelSerializer):
+    """PostHog's FeatureFlagSerializer, limited to what this service has. Shapes input only: the
+    view hands `validated_data` to `flags.services`, which validates keys and filters and saves."""
+
+    CREATION_CONTEXT_CHOICES = (
+        "feature_flags",
+        "experiments",
+        "surveys",
+        "early_access_features",
+        "web_experiments",
+        "product_tours",
+    )
+
+    # Key rules (unique, characters, length — in PostHog's order) live in flags.services.keys.
+    key = serializers.CharField()
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="contains the description for the flag (field name `name` is kept for backwards-compatibility)",
+    )
+    filters = FiltersField(required=False)
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The version you started editing from; a stale one is refused (409) when a field you change "
+        "was changed since.",
+    )
+    created_by = UserBasicSerializer(read_only=True)
+    last_modified_by = UserBasicSerializer(read_only=True)
+    ensure_experience_continuity = serializers.BooleanField(required=False, allow_null=True)
+    has_encrypted_payloads = serializers.BooleanField(required=False, allow_null=True)
+    creation_context = serializers.ChoiceField(
+        choices=CREATION_CONTEXT_CHOICES,
+        write_only=True,
+        required=False,
+        help_text="Indicates the origin product of the feature flag. Not stored.",
+    )
+    is_simple_flag = serializers.BooleanField(read_only=True)
+    rollout_percentage = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    evaluation_tags = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeatureFlag
+        fields = [
+            "id",
+            "name",
+            "key",
+            "filters",
+            "deleted",
+            "active",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+            "last_modified_by",
+            "ensure_experience_continuity",
+            "has_encrypted_payloads",
+            "evaluation_runtime",
+            "bucketing_identifier",
+            "creation_context",
+            "is_simple_flag",
+            "rollout_percentage",
+            "tags",
+            "evaluation_tags",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"active": {"required": False}, "deleted": {"required": False}}
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_rollout_percentage(self, flag: FeatureFlag):
+        return flag.rollout_percentage  # the simple flag's group percentage, else null
+
+    def get_tags(self, flag: FeatureFlag) -> list[str]:
+        return []  # this service has no tagging
+
+    def get_evaluation_tags(self, flag: FeatureFlag) -> list[str]:
+        return []
+
+    def validate(self, attrs: dict) -> dict:
+        filters = attrs.get("filters")
+        # PostHog: a PATCH whose filters carry no `groups` keeps the stored filters.
+        if self.partial and isinstance(filters, dict) and "groups" not in filters:
+            attrs.pop("filters")
+        return attrs

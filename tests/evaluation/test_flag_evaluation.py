@@ -8,7 +8,6 @@ from flags.evaluation import (
     absolute_date_parse,
     flag_evaluate,
     property_match,
-    relative_date_parse,
     rollout_hash,
 )
 
@@ -162,15 +161,20 @@ def test_negation():
     assert property_match(prop, {"p": "y"}, now=NOW) is True
 
 
-def test_relative_dates():
-    assert relative_date_parse("7d", NOW) == NOW - timedelta(days=7)
-    assert relative_date_parse("-2h", NOW) == NOW - timedelta(hours=2)
-    assert relative_date_parse("1w", NOW) == NOW - timedelta(weeks=1)
-    assert relative_date_parse("1m", NOW) == NOW.replace(month=10)
-    assert relative_date_parse("1y", NOW) == NOW.replace(year=2025)
-    assert relative_date_parse("10000d", NOW) is None
-    assert relative_date_parse("7q", NOW) is None
+def test_person_side_dates():
     assert absolute_date_parse("not a date") is None
+    assert absolute_date_parse(1600000000) == datetime(2020, 9, 13, 12, 26, 40, tzinfo=timezone.utc)
+    assert absolute_date_parse("1600000000") == datetime(2020, 9, 13, 12, 26, 40, tzinfo=timezone.utc)
+    assert absolute_date_parse("2026-01-02") == datetime(2026, 1, 2, tzinfo=timezone.utc)
+    assert absolute_date_parse(True) is None
+
+
+@pytest.mark.parametrize("value, delta", [("7d", timedelta(days=7)), ("-2h", timedelta(hours=2)), ("1w", timedelta(weeks=1))])
+def test_relative_filter_dates(value, delta):
+    person = {"p": (NOW - delta - timedelta(minutes=1)).isoformat()}
+    assert property_match({"key": "p", "value": value, "operator": "is_date_before"}, person, now=NOW) is True
+    person = {"p": (NOW - delta + timedelta(minutes=1)).isoformat()}
+    assert property_match({"key": "p", "value": value, "operator": "is_date_before"}, person, now=NOW) is False
 
 
 def test_product_tour_wait_period_filters():

@@ -1,0 +1,45 @@
+from django.contrib import admin, messages
+from rest_framework.exceptions import ValidationError
+
+from flags.models import FeatureFlag
+from flags.services import feature_flag_update
+
+
+@admin.register(FeatureFlag)
+class FeatureFlagAdmin(admin.ModelAdmin):
+    """Browse flags; the only edits are the enable/disable actions, which go through the flag
+    service so that validation and `version` behave as in the API."""
+
+    list_display = ["key", "name", "project", "active", "deleted", "version", "updated_at"]
+    list_filter = ["active", "deleted"]
+    search_fields = ["key", "name"]
+    list_select_related = ["project"]
+    ordering = ["-created_at"]
+    actions = ["enable_flags", "disable_flags"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _set_active(self, request, queryset, active: bool) -> None:
+        updated = 0
+        for flag in queryset:
+            try:
+                feature_flag_update(flag=flag, user=request.user, active=active)
+                updated += 1
+            except ValidationError as error:
+                self.message_user(request, f"{flag.key}: {error.detail}", messages.ERROR)
+        self.message_user(request, f"{updated} flag(s) updated.", messages.SUCCESS)
+
+    @admin.action(description="Enable selected flags", permissions=["view"])
+    def enable_flags(self, request, queryset):
+        self._set_active(request, queryset, True)
+
+    @admin.action(description="Disable selected flags", permissions=["view"])
+    def disable_flags(self, request, queryset):
+        self._set_active(request, queryset, False)

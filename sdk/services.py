@@ -1,0 +1,161 @@
+"""What the SDK endpoints do: resolve the project token, build remote config, decide flags, ingest events."""
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import Project
+from flags.evaluation import flag_evaluate
+from flags.models import FeatureFlag
+from flags.persons import person_event_apply, person_properties_get
+from sdk.models import CapturedEvent
+from tours.services.public_tours import project_token_resolve
+
+logger = logging.getLogger(__name__)
+
+STORED_EVENT_PREFIXES = ("product tour", "survey ")
+
+
+def token_from_payload(payload: Any) -> str | None:
+    if not isinstance(payload, dict):
+        return None
+    for key in ("token", "api_key", "$token"):
+        value = payload.get(key)
+        if isinstance(value, str) and value:
+            return value
+    properties = payload.get("properties")
+    if isinstance(properties, dict) and isinstance(properties.get("token"), str) and properties["token"]:
+        return properties["token"]
+    return None
+
+
+def project_for_token(token: str) -> Project | None:
+    """The token's project (id from the shared token cache; the row itself is one cheap query)."""
+    if not isinstance(token, str):
+        return None
+    project_id = project_token_resolve(token=token.strip())
+    return Project.objects.filter(id=project_id).first() if project_id else None
+
+
+def remote_config_build(*, project: Project) -> dict:
+    """Remote config: product tours on, everything this service does not implement off."""
+    return {
+        "token": project.api_token,
+        "supportedCompression": ["gzip", "gzip-js"],
+        "hasFeatureFlags": True,
+        "productTours": True,
+        "surveys": False,
+        "sessionRecording": False,
+        "heatmaps": False,
+        "autocapture_opt_out": True,
+        "capturePerformance": False,
+        "autocaptureExceptions": False,
+        "captureDeadClicks": False,
+        "elementsChainAsString": True,
+        "siteApps": [],
+        "toolbarParams": {},
+        "isAuthenticated": False,
+        "defaultIdentifiedOnly": True,
+    }
+
+
+def flags_decide(
+    *, project: Project, distinct_id: str, person_properties: dict, flag_keys: list[str] | None = None
+) -> dict:
+    """PostHog's /flags v2 answer for every non-deleted flag of the project."""
+    properties = {**person_properties_get(project_id=project.id, distinct_id=distinct_id), **person_properties}
+    flags = list(FeatureFlag.objects.filter(project=project, deleted=False).order_by("id"))
+    if flag_keys is not None:
+        wanted = set(flag_keys)
+        flags = [f for f in flags if f.key in wanted]
+    results: dict[int, bool | str] = {}
+    # Flags that depend on other flags see earlier results; dependencies point at lower ids more often
+    # than not, and a missing dependency evaluates to false.
+    answer: dict[str, dict] = {}
+    for flag in flags:
+        result = flag_evaluate(
+            {"key": flag.key, "active": flag.active, "deleted": flag.deleted, "filters": flag.filters},
+            distinct_id=distinct_id,
+            properties=properties,
+            flag_results=results,
+        )
+        results[flag.id] = result.value
+        payloads = flag.filters.get("payloads") if isinstance(flag.filters, dict) else None
+        payload = None
+        if isinstance(payloads, dict) and result.enabled:
+            payload = payloads.get(result.variant or "true")
+        answer[flag.key] = {
+            "key": flag.key,
+            "enabled": result.enabled,
+            "variant": result.variant,
+            "reason": {
+                "code": result.reason,
+                "condition_index": result.condition_index,
+                "description": _reason_description(result.reason, result.condition_index),
+            },
+            "metadata": {"id": flag.id, "version": flag.version, "payload": payload, "description": flag.name or None},
+        }
+    return {
+        "flags": answer,
+        # v1 keys, for older SDKs
+        "featureFlags": {key: (v["variant"] or v["enabled"]) for key, v in answer.items()},
+        "featureFlagPayloads": {key: v["metadata"]["payload"] for key, v in answer.items() if v["metadata"]["payload"]},
+    }
+
+
+def _reason_description(code: str, index: int | None) -> str:
+    position = f"condition set {index + 1}" if index is not None else ""
+    return {
+        "condition_match": f"Matched {position}",
+        "out_of_rollout_bound": f"Out of rollout bound for {position}",
+        "no_condition_match": "No matching condition set",
+        "disabled": "Flag is disabled",
+    }.get(code, "")
+
+
+def _event_distinct_id(event: dict) -> str | None:
+    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+    value = event.get("distinct_id", properties.get("distinct_id"))
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    value = str(value)
+    return value[:400] if value else None
+
+
+def _event_timestamp(event: dict) -> datetime | None:
+    value = event.get("timestamp")
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+def capture_events_ingest(*, project: Project, events: list[dict]) -> int:
+    """Apply person updates and keep tour/survey events. Returns how many events were accepted."""
+    accepted = 0
+    stored: list[CapturedEvent] = []
+    for event in events:
+        name = event.get("event")
+        distinct_id = _event_distinct_id(event)
+        if not isinstance(name, str) or not name or distinct_id is None:
+            continue
+        accepted += 1
+        person_event_apply(project_id=project.id, distinct_id=distinct_id, event=event)
+        if name.startswith(STORED_EVENT_PREFIXES):
+            properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+            stored.append(
+                CapturedEvent(
+                    project=project,
+                    event=name[:400],
+                    distinct_id=distinct_id,
+                    properties=properties,
+                    timestamp=_event_timestamp(event),
+                )
+            )
+    if stored:
+        CapturedEvent.objects.bulk_create(stored)
+    return accepted

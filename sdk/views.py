@@ -1,0 +1,150 @@
+"""The endpoints posthog-js calls besides /api/product_tours: remote config, /flags, capture, bundles."""
+
+import json
+import logging
+import uuid
+from urllib.parse import urlencode
+
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.exceptions import error_body
+from sdk.assets import POSTHOG_JS_VERSION, asset_path
+from tours.cors import cors_apply
+from sdk.decoding import PayloadError, payload_decode
+from sdk.services import (
+    capture_events_ingest,
+    flags_decide,
+    project_for_token,
+    remote_config_build,
+    token_from_payload,
+)
+
+logger = logging.getLogger(__name__)
+
+MISSING_TOKEN = "Project token not provided. You can find your project token in your PostHog project settings."
+INVALID_TOKEN = "Project token invalid. You can find your project token in your PostHog project settings."
+
+
+def _json(request: HttpRequest, body: dict, status: int = 200) -> HttpResponse:
+    return cors_apply(request, JsonResponse(body, status=status))
+
+
+def _error(request: HttpRequest, status: int, *, type: str, code: str, detail: str) -> HttpResponse:
+    return _json(request, error_body(type=type, code=code, detail=detail), status=status)
+
+
+def _preflight(request: HttpRequest) -> HttpResponse:
+    return cors_apply(request, HttpResponse(status=200))
+
+
+def _method_not_allowed(request: HttpRequest) -> HttpResponse:
+    return _error(
+        request, 405, type="invalid_request", code="method_not_allowed", detail=f'Method "{request.method}" not allowed.'
+    )
+
+
+def _decode(request: HttpRequest):
+    return payload_decode(
+        request.body,
+        content_type=request.content_type or "",
+        compression=request.GET.get("compression"),
+    )
+
+
+def remote_config(request: HttpRequest, token: str, js: bool = False) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return _preflight(request)
+    if request.method != "GET":
+        return _method_not_allowed(request)
+    project = project_for_token(token)
+    if project is None:
+        return _error(request, 404, type="invalid_request", code="not_found", detail="Not found.")
+    config = remote_config_build(project=project)
+    if not js:
+        return _json(request, config)
+    script = (
+        "(function() {\n  window._POSTHOG_REMOTE_CONFIG = window._POSTHOG_REMOTE_CONFIG || {};\n"
+        f"  window._POSTHOG_REMOTE_CONFIG[{json.dumps(token)}] = {{config: {json.dumps(config)}, siteApps: []}};\n"
+        "})();\n"
+    )
+    return cors_apply(request, HttpResponse(script, content_type="application/javascript"))
+
+
+@csrf_exempt
+def flags(request: HttpRequest) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return _preflight(request)
+    if request.method not in ("POST", "GET"):
+        return _method_not_allowed(request)
+    try:
+        payload = _decode(request) if request.method == "POST" else {}
+    except PayloadError as exc:
+        return _error(request, 400, type="validation_error", code="malformed_data", detail=str(exc))
+    if not isinstance(payload, dict):
+        return _error(request, 400, type="validation_error", code="malformed_data", detail="Body must be a JSON object.")
+    token = token_from_payload(payload) or request.GET.get("token") or request.GET.get("api_key")
+    if not token:
+        return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN)
+    project = project_for_token(token)
+    if project is None:
+        return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN)
+    distinct_id = payload.get("distinct_id")
+    if not isinstance(distinct_id, (str, int)) or isinstance(distinct_id, bool) or str(distinct_id) == "":
+        return _error(
+            request, 400, type="validation_error", code="missing_distinct_id", detail="Decide requires a distinct_id."
+        )
+    person_properties = payload.get("person_properties")
+    flag_keys = payload.get("flag_keys")
+    results = flags_decide(
+        project=project,
+        distinct_id=str(distinct_id),
+        person_properties=person_properties if isinstance(person_properties, dict) else {},
+        flag_keys=[k for k in flag_keys if isinstance(k, str)] if isinstance(flag_keys, list) else None,
+    )
+    return _json(request, {**results, "errorsWhileComputingFlags": False, "requestId": str(uuid.uuid4())})
+
+
+@csrf_exempt
+def capture(request: HttpRequest) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return _preflight(request)
+    if request.method not in ("POST", "GET"):
+        return _method_not_allowed(request)
+    try:
+        if request.method == "GET":
+            data = request.GET.get("data", "")
+            form = urlencode({"data": data}).encode()
+            payload = payload_decode(form, content_type="application/x-www-form-urlencoded") if data else {}
+        else:
+            payload = _decode(request)
+    except PayloadError as exc:
+        return _error(request, 400, type="validation_error", code="malformed_data", detail=str(exc))
+    if isinstance(payload, list):
+        payload = {"batch": payload}
+    if not isinstance(payload, dict):
+        return _error(request, 400, type="validation_error", code="malformed_data", detail="Body must be a JSON object.")
+    events = payload.get("batch") if "batch" in payload else [payload]
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        return _error(request, 400, type="validation_error", code="malformed_data", detail="Events must be objects.")
+    token = token_from_payload(payload) or next(
+        (token_from_payload(e.get("properties") or {}) or token_from_payload(e) for e in events if e), None
+    )
+    if not token:
+        return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN)
+    project = project_for_token(token)
+    if project is None:
+        return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN)
+    capture_events_ingest(project=project, events=events)
+    return _json(request, {"status": 1})
+
+
+def static_asset(request: HttpRequest, name: str, version: str | None = None) -> HttpResponse:
+    path = asset_path(name)
+    if path is None:
+        return HttpResponse(status=404)
+    response = FileResponse(open(path, "rb"), content_type="application/javascript")
+    # Versioned URLs never change; the unversioned ones follow upgrades.
+    immutable = version == POSTHOG_JS_VERSION
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "public, max-age=300"
+    return cors_apply(request, response)

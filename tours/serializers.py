@@ -1,0 +1,128 @@
+"""Shapes of the product tour API: the read representation and the create/update input.
+
+No side effects here: flag sync, uniqueness and cross-row checks live in `tours.services`.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.serializers import UserBasicSerializer
+from flags.serializers import MinimalFeatureFlagSerializer
+from tours.fields import StrictJSONField, TextField
+from tours.models import ProductTour
+from tours.services.steps import content_with_normalized_steps
+from tours.services.targeting import targeting_filters_strip, targeting_input_validate
+from tours.services.validation import content_validate
+
+CREATION_CONTEXTS = ["app", "toolbar"]
+
+
+class ProductTourSerializer(serializers.ModelSerializer):
+    """Read representation (list, retrieve, draft actions)."""
+
+    internal_targeting_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
+    linked_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
+    created_by = UserBasicSerializer(read_only=True)
+    targeting_flag_filters = serializers.SerializerMethodField()
+    draft_content = serializers.JSONField(read_only=True, allow_null=True)
+    has_draft = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductTour
+        fields = [
+            "id",
+            "name",
+            "description",
+            "internal_targeting_flag",
+            "linked_flag",
+            "targeting_flag_filters",
+            "content",
+            "draft_content",
+            "has_draft",
+            "auto_launch",
+            "start_date",
+            "end_date",
+            "created_at",
+            "created_by",
+            "updated_at",
+            "archived",
+        ]
+        read_only_fields = ["id", "created_at", "created_by", "updated_at"]
+
+    def to_representation(self, instance: ProductTour) -> dict:
+        data = super().to_representation(instance)
+        data["content"] = content_with_normalized_steps(data.get("content"))
+        match_type = getattr(instance, "search_match_type", None)
+        if match_type is not None:  # only when the list was searched
+            data["search_match_type"] = match_type
+        return data
+
+    @extend_schema_field({"type": "object", "additionalProperties": {}, "nullable": True, "readOnly": True})
+    def get_targeting_flag_filters(self, tour: ProductTour) -> dict | None:
+        flag = tour.internal_targeting_flag if tour.internal_targeting_flag_id else None
+        if flag is None:
+            return None
+        return targeting_filters_strip(tour_id=str(tour.id), filters=flag.filters)
+
+    def get_has_draft(self, tour: ProductTour) -> bool:
+        return tour.draft_content is not None
+
+
+class ProductTourSerializerCreateUpdateOnly(serializers.ModelSerializer):
+    """Input of create, PUT and PATCH. Responds with the read representation plus the write-only echoes."""
+
+    name = TextField(max_length=400)
+    description = TextField(required=False, allow_blank=True)
+    internal_targeting_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
+    linked_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
+    linked_flag_id = serializers.IntegerField(required=False, write_only=True, allow_null=True)
+    targeting_flag_filters = StrictJSONField(required=False, write_only=True, allow_null=True)
+    content = StrictJSONField(required=False, allow_null=True)
+    created_by = UserBasicSerializer(read_only=True)
+    creation_context = serializers.ChoiceField(
+        choices=CREATION_CONTEXTS,
+        required=False,
+        write_only=True,
+        default="app",
+        help_text="Where the tour was created/updated from",
+    )
+
+    class Meta:
+        model = ProductTour
+        fields = [
+            "id",
+            "name",
+            "description",
+            "internal_targeting_flag",
+            "linked_flag",
+            "linked_flag_id",
+            "targeting_flag_filters",
+            "content",
+            "auto_launch",
+            "start_date",
+            "end_date",
+            "created_at",
+            "created_by",
+            "updated_at",
+            "archived",
+            "creation_context",
+        ]
+        read_only_fields = ["id", "internal_targeting_flag", "linked_flag", "created_at", "created_by", "updated_at"]
+
+    def validate_content(self, value):
+        return content_validate(value)
+
+    def validate_targeting_flag_filters(self, value):
+        return targeting_input_validate(value)
+
+    def to_representation(self, instance: ProductTour) -> dict:
+        read = ProductTourSerializer(instance, context=self.context).data
+        validated = getattr(self, "_validated_data", None) or {}
+        # The reference's create/PATCH responses also show the write-only fields.
+        data = {}
+        for key, value in read.items():
+            data[key] = value
+            if key == "linked_flag":
+                data["linked_flag_id"] = instance.linked_flag_id
+        data["creation_context"] = validated.get("creation_context", "app")
+        return data

@@ -1,0 +1,28 @@
+"""Request and response shapes of `POST …/product_tours/{id}/generate/` (OpenAPI: GenerateRequest/Response)."""
+
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    """A string and nothing else: DRF's CharField would silently turn 5 into "5"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class GenerateRequestSerializer(serializers.Serializer):
+    title = StrictCharField(required=False, default="", allow_blank=True, trim_whitespace=False)
+    goal = StrictCharField(required=False, default="", allow_blank=True, trim_whitespace=False)
+    steps = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+
+
+class GenerateStepResponseSerializer(serializers.Serializer):
+    step_id = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+
+
+class GenerateResponseSerializer(serializers.Serializer):
+    steps = GenerateStepResponseSerializer(many=True)

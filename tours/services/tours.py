@@ -1,0 +1,145 @@
+"""Create, update and delete a product tour together with its internal targeting flag.
+
+Each operation is one transaction: the tour row and its flag change together or not at all.
+Updates lock the tour row, so concurrent writers apply one after the other.
+"""
+
+import logging
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+
+from accounts.models import Project, User
+from flags.models import FeatureFlag
+from tours.models import ProductTour
+from tours.services import validation
+from tours.services.targeting import UNSET, FlagInputs, tour_flag_sync
+
+logger = logging.getLogger(__name__)
+
+TOUR_CREATED = "product tour created"
+TOUR_UPDATED = "product tour updated"
+TOUR_LAUNCHED = "product tour launched"
+TOUR_STOPPED = "product tour stopped"
+TOUR_DELETED = "product tour deleted"
+
+# Plain model fields a request may set directly.
+TOUR_FIELDS = ("name", "description", "content", "auto_launch", "start_date", "end_date", "archived")
+
+# Analytics hook: callables (event, *, user, tour_id, properties). Empty — there is no analytics
+# backend — but tests and deployments can append to it.
+EVENT_HOOKS: list[Callable[..., None]] = []
+
+
+def tour_event_emit(event: str, *, user: User | None, tour: ProductTour, properties: Mapping[str, Any]) -> None:
+    for hook in EVENT_HOOKS:
+        try:
+            hook(event, user=user, tour_id=str(tour.id), properties={"tour_name": tour.name, **properties})
+        except Exception:  # analytics must never break a write
+            logger.exception("Product tour event hook failed for %r", event)
+
+
+def tour_update_events(*, before_start, before_end, after_start, after_end) -> list[str]:
+    """`updated`, plus `launched` when start_date became set, else `stopped` when end_date did."""
+    events = [TOUR_UPDATED]
+    if before_start is None and after_start is not None:
+        events.append(TOUR_LAUNCHED)
+    elif before_end is None and after_end is not None:
+        events.append(TOUR_STOPPED)
+    return events
+
+
+def _duplicate_name_error() -> serializers.ValidationError:
+    return serializers.ValidationError({"name": [validation.DUPLICATE_NAME]}, code="unique")
+
+
+def _name_taken(*, project_id: int, name: str, exclude_id=None) -> bool:
+    taken = ProductTour.objects.filter(project_id=project_id, name=name, archived=False)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    return taken.exists()
+
+
+@contextmanager
+def _name_race_as_validation_error(*, project_id: int, name: str, exclude_id=None):
+    """A concurrent writer can take the name between our check and our write: same 400 as the check."""
+    try:
+        yield
+    except IntegrityError:
+        if _name_taken(project_id=project_id, name=name, exclude_id=exclude_id):
+            raise _duplicate_name_error() from None
+        raise
+
+
+def _validate_cross_field(*, project: Project, data: Mapping[str, Any], tour: ProductTour | None) -> FeatureFlag | None:
+    """PostHog's `validate()` order: linked flag, its variant, then launch readiness."""
+    linked_flag = validation.linked_flag_resolve(project=project, data=data, tour=tour)
+    validation.linked_flag_variant_validate(content=data.get("content"), flag=linked_flag)
+    if validation.is_launch_check_needed(data=data, tour=tour):
+        validation.launch_validate(validation.launch_steps(data=data, tour=tour))
+    return linked_flag
+
+
+def tour_create(*, project: Project, user: User, data: Mapping[str, Any]) -> ProductTour:
+    """Create a tour (and, with auto_launch, its targeting flag). `data` is validated serializer data."""
+    linked_flag = _validate_cross_field(project=project, data=data, tour=None)
+    tour = ProductTour(project=project, created_by=user, linked_flag=linked_flag)
+    for field in TOUR_FIELDS:
+        if field in data:
+            setattr(tour, field, data[field])
+    if not tour.archived and _name_taken(project_id=project.id, name=tour.name):
+        raise _duplicate_name_error()
+    with _name_race_as_validation_error(project_id=project.id, name=tour.name):
+        with transaction.atomic():
+            tour.save(force_insert=True)
+            tour_flag_sync(tour=tour, user=user, before=None, targeting=data.get("targeting_flag_filters", UNSET))
+    tour_event_emit(
+        TOUR_CREATED, user=user, tour=tour, properties={"creation_context": data.get("creation_context", "app")}
+    )
+    return tour
+
+
+def tour_update(*, tour: ProductTour, user: User, data: Mapping[str, Any]) -> ProductTour:
+    """Apply a PATCH/PUT; the flag follows; a direct update discards any draft."""
+    project = tour.project
+    with _name_race_as_validation_error(project_id=project.id, name=data.get("name", tour.name), exclude_id=tour.pk):
+        with transaction.atomic():
+            tour = ProductTour.objects.select_for_update().get(pk=tour.pk, project_id=project.id)
+            tour.project = project
+            before = FlagInputs.of(tour)
+            before_dates = (tour.start_date, tour.end_date)
+
+            linked_flag = _validate_cross_field(project=project, data=data, tour=tour)
+            for field in TOUR_FIELDS:
+                if field in data:
+                    setattr(tour, field, data[field])
+            if "linked_flag_id" in data:
+                tour.linked_flag = linked_flag
+            if not tour.archived and ("name" in data or "archived" in data):
+                if _name_taken(project_id=project.id, name=tour.name, exclude_id=tour.pk):
+                    raise _duplicate_name_error()
+            tour.draft_content = None
+            tour.save()
+            tour_flag_sync(tour=tour, user=user, before=before, targeting=data.get("targeting_flag_filters", UNSET))
+
+    properties = {"creation_context": data.get("creation_context", "app")}
+    for event in tour_update_events(
+        before_start=before_dates[0], before_end=before_dates[1], after_start=tour.start_date, after_end=tour.end_date
+    ):
+        tour_event_emit(event, user=user, tour=tour, properties=properties)
+    return ProductTour.objects.select_related("internal_targeting_flag", "linked_flag", "created_by").get(pk=tour.pk)
+
+
+def tour_delete(*, tour: ProductTour, user: User) -> None:
+    """Hard delete the tour and its internal targeting flag row."""
+    with transaction.atomic():
+        tour = ProductTour.objects.select_for_update().get(pk=tour.pk)
+        tour_id, project_id, flag_id = tour.pk, tour.project_id, tour.internal_targeting_flag_id
+        tour.delete()
+        if flag_id is not None:
+            FeatureFlag.objects.filter(pk=flag_id, project_id=project_id).delete()
+    tour.pk = tour_id  # Django clears it on delete; the event still names the tour
+    tour_event_emit(TOUR_DELETED, user=user, tour=tour, properties={})
