@@ -13,9 +13,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: venv
+	scripts/fetch-posthog-js.sh
 	scripts/run.sh
 
+# The posthog-js end-to-end test needs the pinned posthog-js bundles (npm) and Debian's chromium.
 test: venv
+	if [ -n "$(REQUIRE_E2E)" ]; then scripts/fetch-posthog-js.sh --required && scripts/install-browser.sh; \
+	else scripts/fetch-posthog-js.sh; scripts/install-browser.sh || echo "chromium not installed: the browser test will skip"; fi
 	scripts/test.sh
 
 clean:

@@ -2,6 +2,8 @@ import logging
 
 from django.db import connection
 from django.http import JsonResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from accounts.exceptions import error_body
@@ -21,5 +23,15 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     return JsonResponse(error_body(type="invalid_request", code="not_found", detail="Not found."), status=404)
+
+
+def csrf_failure(request, reason=""):
+    """API clients get the envelope; the admin keeps Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(type="authentication_error", code="csrf_failed", detail=f"CSRF Failed: {reason}"), status=403
+        )
+    return django_csrf_failure(request, reason=reason)

@@ -63,3 +63,20 @@ def test_health_ok(client):
     response = client.get("/_health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])
+def test_unknown_api_path_is_404_envelope_for_every_method(tenant, method):
+    response = getattr(tenant.client, method)("/api/projects/1/nothing-here/", {"a": 1}, format="json")
+    assert_error(response, 404, code="not_found", detail="Not found.")
+
+
+def test_csrf_failure_on_api_path_is_envelope(tenant):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tenant.user)
+    response = client.patch(
+        f"/api/organizations/{tenant.organization.id}/", '{"name": "x"}', content_type="application/json"
+    )
+    assert_error(response, 403, type="authentication_error")

@@ -1,0 +1,125 @@
+"""A real gunicorn server on the test database and headless Chromium driving posthog-js against it."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from django.db import connection
+
+from sdk.assets import asset_path
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = Path(__file__).resolve().parent / "pages"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def _unavailable(reason: str):
+    # In CI (.ci/run sets REQUIRE_E2E=1) a missing prerequisite is a failure, never a silent skip.
+    if os.environ.get("REQUIRE_E2E"):
+        pytest.fail(f"end-to-end prerequisite missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def e2e_prerequisites():
+    if connection.vendor != "postgresql":
+        pytest.skip("the browser test runs the real server on PostgreSQL (the SQLite run covers the API)")
+    if not CHROMIUM or not CHROMEDRIVER:
+        _unavailable("chromium and chromedriver are not installed (scripts/install-browser.sh)")
+    if asset_path("array.js") is None or asset_path("product-tours.js") is None:
+        _unavailable("posthog-js bundles are not installed (scripts/fetch-posthog-js.sh)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.fixture
+def live_server_url(e2e_prerequisites, transactional_db):
+    port = _free_port()
+    log = tempfile.NamedTemporaryFile(prefix="e2e-gunicorn-", suffix=".log", delete=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",  # one worker: the local-memory cache is then shared by every request
+        "RATE_LIMIT_ENABLED": "0",
+        "SECRET_KEY": "e2e-secret",
+        "DEBUG": "0",
+        "SDK_TEST_PAGES_DIR": str(PAGES),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py", "--threads", "4", "config.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/_health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start:\n" + Path(log.name).read_text()[-3000:])
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        os.unlink(log.name)
+
+
+@pytest.fixture
+def browser(e2e_prerequisites):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+    ):
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="e2e-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
