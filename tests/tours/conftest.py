@@ -1,5 +1,3 @@
-from datetime import datetime, timezone
-
 import pytest
 
 from flags.models import FeatureFlag
@@ -51,10 +49,6 @@ def flag_of(tour_id) -> FeatureFlag | None:
 
 def groups_of(tour_id) -> list[dict]:
     return flag_of(tour_id).filters["groups"]
-
-
-def now() -> datetime:
-    return datetime(2025, 1, 1, 12, tzinfo=timezone.utc)
 
 
 @pytest.fixture

@@ -360,3 +360,16 @@ def test_update_and_delete_lock_the_tour_row(tenant):
         assert tenant.client.delete(tour_url(tenant, tour.id)).status_code == 204
     locking = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and "tours_producttour" in q["sql"]]
     assert len(locking) == (2 if connection.vendor == "postgresql" else 0)
+
+
+def test_writing_a_concurrently_deleted_tour_is_404(tenant):
+    from rest_framework.exceptions import NotFound
+
+    from tours.services.tours import tour_delete, tour_update
+
+    stale = make_tour(tenant.project)
+    ProductTour.objects.filter(pk=stale.pk).delete()
+    with pytest.raises(NotFound):
+        tour_update(tour=stale, user=tenant.user, data={"name": "Late"})
+    with pytest.raises(NotFound):
+        tour_delete(tour=stale, user=tenant.user)

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import make_tenant
 from tests.helpers import assert_error
-from tests.tours.conftest import NOW, create, make_flag, make_tour, patch, tour_url, tours_url
+from tests.tours.conftest import NOW, create, make_flag, make_tour, patch, tours_url
 from tours.models import ProductTour
 from tours.services import tours as tour_services
 

@@ -253,33 +253,33 @@ def tour_flag_sync(*, tour, user, before: FlagInputs | None, targeting: Any = UN
     flag = _flag_of(tour)
     try:
         if flag is None:
-            turned_on = after.auto_launch and (before is None or not before.auto_launch)
-            if turned_on:
+            if after.auto_launch and (before is None or not before.auto_launch):
                 user_groups = [] if targeting is UNSET else user_groups_extract(tour_id=tour_id, filters=targeting)
                 _flag_create(tour=tour, user=user, user_groups=user_groups)
             return  # without a flag, targeting_flag_filters is ignored
+        if before is None:
+            return  # a new tour has no flag yet
 
         changes: dict[str, Any] = {}
         active = flag.active
-        if before is not None and before.auto_launch != after.auto_launch:
+        if before.auto_launch != after.auto_launch:
             active = targeting_flag_active(**_state(tour)) if after.auto_launch else False
-        elif after.auto_launch and (before is None or _state(before) != _state(tour)):
+        elif after.auto_launch and _state(before) != _state(tour):
             active = targeting_flag_active(**_state(tour))
         if active != flag.active:
             changes["active"] = active
 
-        filters = None
         if targeting is not UNSET:
             user_groups = user_groups_extract(tour_id=tour_id, filters=targeting)
-            filters = targeting_filters_build(tour_id=tour_id, content=tour.content, user_groups=user_groups)
-        elif before is not None and (
-            before.display_frequency != after.display_frequency or before.wait_period != after.wait_period
-        ):
+        elif before.display_frequency != after.display_frequency or before.wait_period != after.wait_period:
             # Keep the user's targeting; re-derive what the system manages.
             user_groups = user_groups_extract(tour_id=tour_id, filters=flag.filters)
+        else:
+            user_groups = None
+        if user_groups is not None:
             filters = targeting_filters_build(tour_id=tour_id, content=tour.content, user_groups=user_groups)
-        if filters is not None and filters != flag.filters:
-            changes["filters"] = filters
+            if filters != flag.filters:
+                changes["filters"] = filters
 
         if changes:
             feature_flag_update(flag=flag, user=user, **changes)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from accounts.models import Project, User
 from flags.models import FeatureFlag
@@ -74,6 +74,14 @@ def _name_race_as_validation_error(*, project_id: int, name: str, exclude_id=Non
         raise
 
 
+def _locked(tour: ProductTour) -> ProductTour:
+    """The tour's row, locked until the transaction ends; 404 when a concurrent delete won."""
+    locked = ProductTour.objects.select_for_update().filter(pk=tour.pk, project_id=tour.project_id).first()
+    if locked is None:
+        raise exceptions.NotFound()
+    return locked
+
+
 def _validate_cross_field(*, project: Project, data: Mapping[str, Any], tour: ProductTour | None) -> FeatureFlag | None:
     """PostHog's `validate()` order: linked flag, its variant, then launch readiness."""
     linked_flag = validation.linked_flag_resolve(project=project, data=data, tour=tour)
@@ -107,7 +115,7 @@ def tour_update(*, tour: ProductTour, user: User, data: Mapping[str, Any]) -> Pr
     project = tour.project
     with _name_race_as_validation_error(project_id=project.id, name=data.get("name", tour.name), exclude_id=tour.pk):
         with transaction.atomic():
-            tour = ProductTour.objects.select_for_update().get(pk=tour.pk, project_id=project.id)
+            tour = _locked(tour)
             tour.project = project
             before = FlagInputs.of(tour)
             before_dates = (tour.start_date, tour.end_date)
@@ -136,7 +144,7 @@ def tour_update(*, tour: ProductTour, user: User, data: Mapping[str, Any]) -> Pr
 def tour_delete(*, tour: ProductTour, user: User) -> None:
     """Hard delete the tour and its internal targeting flag row."""
     with transaction.atomic():
-        tour = ProductTour.objects.select_for_update().get(pk=tour.pk)
+        tour = _locked(tour)
         tour_id, project_id, flag_id = tour.pk, tour.project_id, tour.internal_targeting_flag_id
         tour.delete()
         if flag_id is not None:
