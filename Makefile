@@ -22,5 +22,13 @@ test: venv
 	else scripts/fetch-posthog-js.sh; scripts/install-browser.sh || echo "chromium not installed: the browser test will skip"; fi
 	scripts/test.sh
 
+# Load benchmark (gunicorn + PostgreSQL, then SQLite; wrk from Debian): writes bench/results/latest.md.
+bench: venv
+	bench/run.sh
+
+# Regenerate the committed OpenAPI snapshot; tests/openapi fails when the served schema drifts from it.
+schema: venv
+	SECRET_KEY="$${SECRET_KEY:-schema-only}" $(PY) manage.py spectacular --validate --fail-on-warn --file openapi/schema.yml
+
 clean:
 	rm -rf $(VENV) var/static

@@ -2,9 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts.activity.admin import ActivityLogAdmin  # noqa: F401  (registers the read-only log)
 from accounts.models import Organization, OrganizationMembership, PersonalAPIKey, Project, User
 from accounts.scopes import scope_is_valid
-from accounts.tokens import generate_personal_api_key, hash_key_value, mask_key_value
+from accounts.services import personal_api_key_create, personal_api_key_delete
 
 
 @admin.register(User)
@@ -56,6 +57,22 @@ class PersonalAPIKeyForm(forms.ModelForm):
             raise forms.ValidationError('Scopes must be a non-empty list such as ["*"] or ["product_tour:read"].')
         return scopes
 
+    def clean_scoped_projects(self):
+        projects = self.cleaned_data["scoped_projects"]
+        if projects in (None, ""):
+            return []
+        if not isinstance(projects, list) or not all(isinstance(p, int) and not isinstance(p, bool) for p in projects):
+            raise forms.ValidationError("Scoped projects must be a list of project ids, such as [1, 2].")
+        return projects
+
+    def clean_scoped_organizations(self):
+        organizations = self.cleaned_data["scoped_organizations"]
+        if organizations in (None, ""):
+            return []
+        if not isinstance(organizations, list) or not all(isinstance(o, str) for o in organizations):
+            raise forms.ValidationError("Scoped organizations must be a list of organization ids (UUID strings).")
+        return organizations
+
 
 @admin.register(PersonalAPIKey)
 class PersonalAPIKeyAdmin(admin.ModelAdmin):
@@ -70,10 +87,27 @@ class PersonalAPIKeyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            value = generate_personal_api_key()
-            obj.secure_value = hash_key_value(value)
-            obj.mask_value = mask_key_value(value)
-            super().save_model(request, obj, form, change)
-            messages.warning(request, f"Personal API key created. Copy it now, it will not be shown again: {value}")
+            # Through the service, so the key is minted and logged like any other.
+            created = personal_api_key_create(
+                user=obj.user,
+                label=obj.label,
+                scopes=obj.scopes,
+                scoped_projects=obj.scoped_projects,
+                scoped_organizations=obj.scoped_organizations,
+                actor=request.user,
+            )
+            for field in PersonalAPIKey._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(created.key, field.attname))
+            obj._state.adding, obj._state.db = False, created.key._state.db
+            messages.warning(
+                request, f"Personal API key created. Copy it now, it will not be shown again: {created.value}"
+            )
             return
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        personal_api_key_delete(key=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for key in queryset:
+            personal_api_key_delete(key=key, actor=request.user)

@@ -7,6 +7,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from accounts.models import PersonalAPIKey
+from accounts.throttles import InvalidKeyIPThrottle, client_ip
 from accounts.tokens import hash_key_value
 
 BEARER_RE = re.compile(r"^Bearer\s+(\S.+)$")
@@ -50,8 +51,15 @@ class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
         if found is None:
             return None
         value, source = found
+        # Guessing keys must not get fresh tries: an address that used up its budget of failed lookups
+        # is refused before the lookup, whatever key it sends now (see InvalidKeyIPThrottle).
+        bad_keys, ip = InvalidKeyIPThrottle(), client_ip(request)
+        wait = bad_keys.wait_seconds(ip)
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait)
         key = personal_api_key_lookup(value)
         if key is None:
+            bad_keys.failure_record(ip)
             raise exceptions.AuthenticationFailed(detail=f"Personal API key found in request {source} is invalid.")
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > PersonalAPIKey.LAST_USED_AT_PRECISION:

@@ -2,9 +2,11 @@
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from exceptions_hog import exception_handler as hog_exception_handler
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,17 @@ class RequestTooLarge(exceptions.APIException):
     default_type = "invalid_request"
 
 
+# Errors meaning "the database cannot be reached right now" (server down, connection refused or lost):
+# a 503 the client may retry, not a 500. Django reconnects on the next request by itself.
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+
+
 def exception_handler(exc, context):
-    """drf-exceptions-hog, plus: 500s are logged and enveloped even in DEBUG, 401s carry WWW-Authenticate."""
+    """drf-exceptions-hog, plus: 500s are logged and enveloped even in DEBUG, 401s carry WWW-Authenticate,
+    an unreachable database is a 503."""
+    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        database_unavailable_log(exc)
+        return Response(DATABASE_UNAVAILABLE_BODY, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     response = hog_exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled error in API view", exc_info=exc)
@@ -50,3 +61,14 @@ def error_response(status_code: int, *, type: str, code: str, detail: str, attr:
 
 
 SERVER_ERROR_BODY = error_body(type="server_error", code="error", detail="A server error occurred.")
+
+
+DATABASE_UNAVAILABLE_BODY = error_body(
+    type="server_error", code="service_unavailable", detail="The database is unavailable. Try again shortly."
+)
+
+
+def database_unavailable_log(exc: BaseException) -> None:
+    # One line, no traceback: during an outage every request ends here.
+    first_line = next(iter(str(exc).strip().splitlines()), "")
+    logger.error("Database unavailable: %s: %s", type(exc).__name__, first_line)

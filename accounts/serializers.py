@@ -19,7 +19,8 @@ class UserBasicSerializer(serializers.ModelSerializer):
             "hedgehog_config",
             "role_at_organization",
         ]
-        read_only_fields = fields
+        # Only nested read-only, so these flags shape the OpenAPI component (PostHog's) and nothing else.
+        read_only_fields = ["id", "uuid"]
 
     def get_hedgehog_config(self, user: User) -> dict | None:
         config = user.hedgehog_config

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from accounts.activity.api_keys import personal_api_key_activity_log
 from accounts.models import Organization, OrganizationMembership, PersonalAPIKey, Project, User
 from accounts.scopes import scope_is_valid
 from accounts.tokens import generate_personal_api_key, hash_key_value, mask_key_value
@@ -22,21 +23,32 @@ def personal_api_key_create(
     scopes: list[str],
     scoped_projects: list[int] | None = None,
     scoped_organizations: list[str] | None = None,
+    actor: User | None = None,
 ) -> CreatedKey:
+    """Mint a key for `user`; `actor` (default: `user`) is who the activity log names."""
     invalid = [s for s in scopes if not scope_is_valid(s)]
     if invalid:
         raise ValueError(f"Invalid scope: {invalid[0]}")
     value = generate_personal_api_key()
-    key = PersonalAPIKey.objects.create(
-        user=user,
-        label=label[:40],
-        scopes=list(scopes),
-        scoped_projects=[int(p) for p in scoped_projects or []],
-        scoped_organizations=[str(o) for o in scoped_organizations or []],
-        secure_value=hash_key_value(value),
-        mask_value=mask_key_value(value),
-    )
+    with transaction.atomic():
+        key = PersonalAPIKey.objects.create(
+            user=user,
+            label=label[:40],
+            scopes=list(scopes),
+            scoped_projects=[int(p) for p in scoped_projects or []],
+            scoped_organizations=[str(o) for o in scoped_organizations or []],
+            secure_value=hash_key_value(value),
+            mask_value=mask_key_value(value),
+        )
+        personal_api_key_activity_log(key=key, activity="created", actor=actor or user)
     return CreatedKey(key=key, value=value)
+
+
+def personal_api_key_delete(*, key: PersonalAPIKey, actor: User | None) -> None:
+    """Delete a key (it stops working at once); logged where the key reached, by `actor`."""
+    with transaction.atomic():
+        personal_api_key_activity_log(key=key, activity="deleted", actor=actor)
+        key.delete()
 
 
 @dataclass(frozen=True)

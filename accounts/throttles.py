@@ -1,5 +1,6 @@
 """Rate limits on the shared cache: several rates per bucket ("480/minute,4800/hour")."""
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -71,3 +72,62 @@ class AIGenerationThrottle(MultiRateThrottle):
     def get_ident_for(self, request, view) -> str | None:
         user = request.user
         return str(user.id) if getattr(user, "is_authenticated", False) else None
+
+
+def client_ip(request) -> str:
+    """The address the invalid-key bucket is keyed on: `REMOTE_ADDR`, or, behind `TRUSTED_PROXY_COUNT`
+    proxies, the `X-Forwarded-For` entry the outermost trusted proxy appended (entries further left are
+    whatever the client sent and cannot be trusted)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < hops:
+        return remote
+    candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+class InvalidKeyIPThrottle:
+    """Per-IP budget of failed personal API key lookups (`INVALID_KEY_RATE_LIMIT`).
+
+    Consulted *before* a key is looked up: once an address has used its budget, every request from it
+    that carries a key is refused with 429 until the window passes, valid keys included. Otherwise a
+    guesser would get fresh tries forever and the 429 would only label the wrong guesses.
+    """
+
+    rate_setting = "INVALID_KEY_RATE_LIMIT"
+    scope = "badkey"
+
+    def _keys(self, ident: str, now: float):
+        for num, duration in parse_rates(getattr(settings, self.rate_setting)):
+            window = int(now // duration)
+            yield num, duration, window, f"throttle:{self.scope}:{ident}:{duration}:{window}"
+
+    def wait_seconds(self, ident: str) -> float | None:
+        """Seconds until the address may try again, or None when it still has budget."""
+        if not settings.RATE_LIMIT_ENABLED:
+            return None
+        now = time.time()
+        buckets = list(self._keys(ident, now))
+        counts = cache.get_many([key for *_, key in buckets])  # one cache round trip per keyed request
+        waits = [
+            (window + 1) * duration - now
+            for num, duration, window, key in buckets
+            if (counts.get(key) or 0) >= num
+        ]
+        return max(waits) if waits else None
+
+    def failure_record(self, ident: str) -> None:
+        if not settings.RATE_LIMIT_ENABLED:
+            return
+        for num, duration, window, key in self._keys(ident, time.time()):
+            cache.add(key, 0, timeout=duration + 1)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=duration + 1)

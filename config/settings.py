@@ -62,7 +62,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer is logged once and carries X-Request-ID (accounts/request_log.py).
+    "accounts.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Near the top so answers given early (the 413 envelope) carry X-Frame-Options too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.ApiErrorEnvelopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,8 +74,20 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Security headers on every answer (README "Security"). HTTPS redirect and HSTS only when the
+# deployment serves HTTPS: SECURE_SSL_REDIRECT=1 (HSTS then defaults to one year).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or 31536000) if SECURE_SSL_REDIRECT else 0
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+# Proxies in front that append to X-Forwarded-For (and set X-Forwarded-Proto); 0 = clients connect directly.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -100,11 +116,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database must give a quick 503, not a request hanging on connect.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let several gunicorn workers share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -133,6 +154,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(1
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "480/minute,4800/hour")
 AI_RATE_LIMIT = os.environ.get("AI_RATE_LIMIT", "10/minute,100/day")
+# Failed personal API key lookups per client IP (accounts/throttles.py InvalidKeyIPThrottle).
+INVALID_KEY_RATE_LIMIT = os.environ.get("INVALID_KEY_RATE_LIMIT", "30/minute,300/hour")
+
+# `make bench` only: mounts the trivial JSON view `/_bench/floor` (the framework's own limit).
+BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -150,7 +176,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "EXCEPTION_HANDLER": "accounts.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.schema.ProjectAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttles.PersonalAPIKeyThrottle"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -163,8 +189,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No validator badge: Swagger UI would fetch it from validator.swagger.io (every asset stays local).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": False,
+    # Session auth serves the admin and the browsable API; API clients use personal API keys (bearer).
+    "AUTHENTICATION_WHITELIST": ["accounts.authentication.PersonalAPIKeyAuthentication"],
+    # Forms are accepted too, but a request body listed under three media types makes generated clients
+    # (openapi-python-client) send multipart; JSON is what API clients should send.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
 }
 
 # posthog-js bundles (installed by scripts/fetch-posthog-js.sh) and, for the end-to-end test only,
@@ -177,10 +210,20 @@ OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 PRODUCT_TOURS_AI_MODEL = os.environ.get("PRODUCT_TOURS_AI_MODEL", "gpt-4o-mini")
 PRODUCT_TOURS_AI_TIMEOUT_SECONDS = float(os.environ.get("PRODUCT_TOURS_AI_TIMEOUT_SECONDS", "30"))
 
+# `json` (one object per line, the default unless DEBUG) or `text`; both mask keys and tokens.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "accounts.log_format.JsonFormatter"},
+        "text": {"()": "accounts.log_format.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # runserver's request lines carry query strings: through the masking formatter too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -17,8 +17,10 @@ def health(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # any database failure means "not healthy"
-        logger.warning("Health check: database unavailable", exc_info=True)
+    except Exception as exc:  # any database failure means "not healthy"
+        # One line per probe, no traceback: load balancers probe every few seconds during an outage.
+        first_line = next(iter(str(exc).strip().splitlines()), "")
+        logger.warning("Health check: database unavailable: %s: %s", type(exc).__name__, first_line)
         return JsonResponse({"status": "error", "detail": "database unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
 

@@ -12,7 +12,10 @@ class MinimalFeatureFlagSerializer(serializers.ModelSerializer):
     """The flag as nested in a product tour (`internal_targeting_flag`, `linked_flag`)."""
 
     team_id = serializers.IntegerField(source="project_id", read_only=True)
-    filters = serializers.DictField(read_only=True)
+    filters = serializers.DictField(required=False)
+    # Explicit range: the model field's validators depend on the database (64-bit on SQLite), and the
+    # schema must not; PostHog documents the 32-bit range.
+    version = serializers.IntegerField(min_value=-(2**31), max_value=2**31 - 1, allow_null=True, required=False)
     evaluation_tags = serializers.SerializerMethodField()
     evaluation_contexts = serializers.SerializerMethodField()
 
@@ -34,7 +37,8 @@ class MinimalFeatureFlagSerializer(serializers.ModelSerializer):
             "evaluation_tags",
             "evaluation_contexts",
         ]
-        read_only_fields = fields
+        # Only nested read-only, so the flags below shape the OpenAPI component (PostHog's) and nothing else.
+        read_only_fields = ["id", "team_id", "evaluation_tags", "evaluation_contexts"]
 
     def get_evaluation_tags(self, flag: FeatureFlag) -> list[str]:
         return []

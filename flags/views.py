@@ -10,6 +10,7 @@ from flags.models import FeatureFlag
 from flags.selectors import feature_flag_list, feature_flag_queryset
 from flags.serializers import FeatureFlagSerializer
 from flags.services import feature_flag_create, feature_flag_update
+from flags.views_activity import FeatureFlagActivityMixin
 
 MAX_ID = 2**63 - 1
 
@@ -35,7 +36,7 @@ MAX_ID = 2**63 - 1
         responses={405: OpenApiResponse(description="Always: use PATCH {\"deleted\": true}.")},
     ),
 )
-class FeatureFlagViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
+class FeatureFlagViewSet(FeatureFlagActivityMixin, mixins.ListModelMixin, ProjectScopedViewSet):
     scope_object = "feature_flag"
     serializer_class = FeatureFlagSerializer
     queryset = FeatureFlag.objects.all()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tours.models import ProductTour
+from tours.models import ProductTour, Survey
 from tours.services.tours import tour_delete
 
 
@@ -45,3 +45,22 @@ class ProductTourAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for tour in queryset:
             tour_delete(tour=tour, user=request.user)
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    """Browse the surveys tour survey steps created. Read-only: each tour syncs its surveys on every
+    save, so an edit here would be overwritten."""
+
+    list_display = ["name", "project", "product_tour", "type", "start_date", "end_date", "created_at"]
+    list_filter = ["type", ("end_date", admin.EmptyFieldListFilter)]
+    search_fields = ["name"]
+    list_select_related = ["project", "product_tour"]
+    ordering = ["-created_at"]
+    readonly_fields = [field.name for field in Survey._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

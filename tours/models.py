@@ -47,3 +47,38 @@ class ProductTour(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Survey(models.Model):
+    """A PostHog-style survey; here only the ones product tour survey steps create (type `api`).
+
+    Linked to its tour by a FK rather than PostHog's M2M: a survey backs exactly one step of one tour,
+    so ownership is one column (`tour_surveys_sync` reuses only surveys of the same tour) and the
+    survey outlives the tour's hard delete (SET_NULL) with its dates ended.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="surveys")
+    product_tour = models.ForeignKey(
+        ProductTour, null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_surveys"
+    )
+    # Text, not PostHog's varchar(400): the name is derived from a tour name of up to 400 characters.
+    name = models.TextField()
+    description = models.TextField(blank=True, default="")
+    type = models.CharField(max_length=40, default="api")
+    questions = models.JSONField(default=list, blank=True)
+    appearance = models.JSONField(null=True, blank=True)
+    start_date = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateTimeField(null=True, blank=True)
+    enable_partial_responses = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "-created_at"], name="survey_project_created_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,6 +10,7 @@ from accounts.serializers import UserBasicSerializer
 from flags.serializers import MinimalFeatureFlagSerializer
 from tours.fields import StrictJSONField, TextField
 from tours.models import ProductTour
+from tours.schema import TourContentField, TourContentReadField
 from tours.services.steps import content_with_normalized_steps
 from tours.services.targeting import targeting_filters_strip, targeting_input_validate
 from tours.services.validation import content_validate
@@ -24,6 +25,7 @@ class ProductTourSerializer(serializers.ModelSerializer):
     linked_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
     created_by = UserBasicSerializer(read_only=True)
     targeting_flag_filters = serializers.SerializerMethodField()
+    content = TourContentReadField(required=False)  # the model field's default; typed for OpenAPI
     draft_content = serializers.JSONField(read_only=True, allow_null=True)
     has_draft = serializers.SerializerMethodField()
 
@@ -77,7 +79,7 @@ class ProductTourSerializerCreateUpdateOnly(serializers.ModelSerializer):
     linked_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
     linked_flag_id = serializers.IntegerField(required=False, write_only=True, allow_null=True)
     targeting_flag_filters = StrictJSONField(required=False, write_only=True, allow_null=True)
-    content = StrictJSONField(required=False, allow_null=True)
+    content = TourContentField(required=False, allow_null=True)
     created_by = UserBasicSerializer(read_only=True)
     creation_context = serializers.ChoiceField(
         choices=CREATION_CONTEXTS,
@@ -126,3 +128,10 @@ class ProductTourSerializerCreateUpdateOnly(serializers.ModelSerializer):
                 data["linked_flag_id"] = instance.linked_flag_id
         data["creation_context"] = validated.get("creation_context", "app")
         return data
+
+
+class DraftStatusResponseSerializer(serializers.Serializer):
+    """`GET /{id}/draft_status/`: the cheap poll an editor uses to notice someone else's draft save."""
+
+    updated_at = serializers.DateTimeField()
+    has_draft = serializers.BooleanField()

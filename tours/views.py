@@ -1,25 +1,58 @@
 """`/api/projects/{project_id}/product_tours/`: PostHog's product tour endpoints (thin; logic in services)."""
 
 import uuid
+from collections.abc import Callable
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.viewsets import ProjectScopedViewSet
 from tours.models import ProductTour
 from tours.parsers import JSONOrFormBodyParser
-from tours.serializers import ProductTourSerializer, ProductTourSerializerCreateUpdateOnly
+from tours.serializers import (
+    DraftStatusResponseSerializer,
+    ProductTourSerializer,
+    ProductTourSerializerCreateUpdateOnly,
+)
+from tours.services.drafts import draft_discard, draft_publish, draft_save
+from tours.services.etags import if_match_check, tour_etag
 from tours.services.search import tours_search
 from tours.services.tours import tour_create, tour_delete, tour_update
+from tours.views_activity import ProductTourActivityMixin
 from tours.views_generate import ProductTourGenerateMixin
 
 SEARCH_DESCRIPTION = (
     "Match against product tour `name` and `description`: case-insensitive substring matches win; "
-    "otherwise trigram word similarity (typos, prefixes). At most 200 characters."
+    "otherwise trigram word similarity (typos, prefixes). At most 200 characters. Each result of a searched "
+    "list also carries `search_match_type`: `exact` or `similar`."
 )
+
+# Optimistic concurrency (DESIGN.md §3.5): optional, so PostHog's clients keep working without it.
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Optional. The `ETag` of the tour as last read; when it no longer matches (someone else wrote "
+        "since), nothing is changed and the answer is 412. `*` always matches."
+    ),
+)
+
+
+def etag_header(*codes: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        location=OpenApiParameter.HEADER,
+        response=list(codes),
+        description="Version of the tour (changes with every write); send it back as `If-Match`.",
+    )
 
 
 @extend_schema_view(
@@ -31,20 +64,27 @@ SEARCH_DESCRIPTION = (
         operation_id="product_tours_create",
         request=ProductTourSerializerCreateUpdateOnly,
         responses={201: ProductTourSerializerCreateUpdateOnly},
+        parameters=[etag_header(201)],
     ),
-    retrieve=extend_schema(operation_id="product_tours_retrieve"),
+    retrieve=extend_schema(operation_id="product_tours_retrieve", parameters=[etag_header(200)]),
     update=extend_schema(
-        operation_id="product_tours_update", request=ProductTourSerializer, responses={200: ProductTourSerializer}
+        operation_id="product_tours_update",
+        request=ProductTourSerializer,
+        responses={200: ProductTourSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
     ),
     partial_update=extend_schema(
         operation_id="product_tours_partial_update",
         request=ProductTourSerializerCreateUpdateOnly,
         responses={200: ProductTourSerializerCreateUpdateOnly},
+        parameters=[IF_MATCH, etag_header(200)],
     ),
-    destroy=extend_schema(operation_id="product_tours_destroy"),
+    destroy=extend_schema(operation_id="product_tours_destroy", parameters=[IF_MATCH]),
 )
 @extend_schema(tags=["product_tours"])
-class ProductTourViewSet(ProductTourGenerateMixin, ProjectScopedViewSet):
+class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, ProjectScopedViewSet):
+    """Create, read, update, and manage product tours and their targeting."""
+
     scope_object = "product_tour"
     scope_object_read_actions = ["list", "retrieve", "draft_status"]
     scope_object_write_actions = [
@@ -77,12 +117,7 @@ class ProductTourViewSet(ProductTourGenerateMixin, ProjectScopedViewSet):
         return queryset
 
     def get_object(self) -> ProductTour:
-        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        try:
-            tour_id = uuid.UUID(str(raw))
-        except ValueError:
-            raise exceptions.NotFound()
-        tour = self.get_queryset().filter(pk=tour_id).first()
+        tour = self.get_queryset().filter(pk=self._tour_pk()).first()
         if tour is None:
             raise exceptions.NotFound()
         self.check_object_permissions(self.request, tour)
@@ -94,24 +129,114 @@ class ProductTourViewSet(ProductTourGenerateMixin, ProjectScopedViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self.get_serializer(self.get_object()).data)
+        tour = self.get_object()
+        return self._tour_response(tour, self.get_serializer(tour).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         serializer.instance = tour_create(project=self.project, user=request.user, data=serializer.validated_data)
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
+        return self._tour_response(serializer.instance, serializer.data, code=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         tour = self.get_object()
         serializer = self.get_serializer(tour, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
-        serializer.instance = tour_update(tour=tour, user=request.user, data=serializer.validated_data)
-        return Response(serializer.data)
+        serializer.instance = tour_update(
+            tour=tour, user=request.user, data=serializer.validated_data, precondition=self._if_match()
+        )
+        return self._tour_response(serializer.instance, serializer.data)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        tour_delete(tour=self.get_object(), user=request.user)
+        tour_delete(tour=self.get_object(), user=request.user, precondition=self._if_match())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # --- drafts (reference §14) and ETag / If-Match (DESIGN.md §3.5) ----------------------------
+
+    def _tour_pk(self) -> uuid.UUID:
+        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        try:
+            return uuid.UUID(str(raw))
+        except ValueError:
+            raise exceptions.NotFound()
+
+    def _if_match(self) -> Callable[[ProductTour], None] | None:
+        """The request's If-Match as a check the services run on the locked row (check and write atomic)."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return None
+        return lambda tour: if_match_check(header=header, etag=tour_etag(tour_id=tour.pk, updated_at=tour.updated_at))
+
+    def _tour_response(self, tour: ProductTour, data, code: int = status.HTTP_200_OK) -> Response:
+        return Response(data, status=code, headers={"ETag": tour_etag(tour_id=tour.pk, updated_at=tour.updated_at)})
+
+    def _read_response(self, tour: ProductTour) -> Response:
+        return self._tour_response(tour, ProductTourSerializer(tour, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        operation_id="product_tours_draft_partial_update",
+        description="Save draft content (server-side merge). No side effects triggered.",
+        request=ProductTourSerializerCreateUpdateOnly,
+        responses={200: ProductTourSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
+    )
+    @action(detail=True, methods=["patch"], url_path="draft")
+    def draft(self, request, *args, **kwargs):
+        tour = draft_save(tour=self.get_object(), body=request.data, precondition=self._if_match())
+        return self._read_response(tour)
+
+    @extend_schema(
+        operation_id="product_tours_draft_status_retrieve",
+        description="Lightweight polling endpoint for draft change detection.",
+        responses={200: DraftStatusResponseSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
+    )
+    @action(detail=True, methods=["get"], url_path="draft_status")
+    def draft_status(self, request, *args, **kwargs):
+        # One query, and not the JSON columns: editors poll this.
+        row = (
+            self.get_queryset()
+            .filter(pk=self._tour_pk())
+            .values("id", "updated_at")
+            .annotate(has_draft=ExpressionWrapper(Q(draft_content__isnull=False), output_field=BooleanField()))
+            .first()
+        )
+        if row is None:
+            raise exceptions.NotFound()
+        etag = tour_etag(tour_id=row["id"], updated_at=row["updated_at"])
+        if_match_check(header=request.headers.get("If-Match"), etag=etag)
+        data = DraftStatusResponseSerializer({"updated_at": row["updated_at"], "has_draft": row["has_draft"]}).data
+        return Response(data, headers={"ETag": etag})
+
+    @extend_schema(
+        operation_id="product_tours_publish_draft_create",
+        description=(
+            "Commit draft to live tour. Runs full validation and triggers side effects. Accepts an optional "
+            "body payload: if provided, it is merged into the draft before publishing, so the caller can save "
+            "and publish in a single request."
+        ),
+        request=ProductTourSerializerCreateUpdateOnly,
+        responses={200: ProductTourSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
+    )
+    @action(detail=True, methods=["post"], url_path="publish_draft")
+    def publish_draft(self, request, *args, **kwargs):
+        tour = draft_publish(
+            tour=self.get_object(), user=request.user, body=request.data, precondition=self._if_match()
+        )
+        return self._read_response(tour)
+
+    @extend_schema(
+        operation_id="product_tours_discard_draft_destroy",
+        description="Discard draft content.",
+        request=None,
+        responses={200: ProductTourSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
+    )
+    @action(detail=True, methods=["delete"], url_path="discard_draft")
+    def discard_draft(self, request, *args, **kwargs):
+        tour = draft_discard(tour=self.get_object(), precondition=self._if_match())
+        return self._read_response(tour)

@@ -9,8 +9,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
+from accounts.activity.changes import instance_snapshot
 from accounts.exceptions import Conflict
 from flags.models import FeatureFlag
+from flags.services.activity import flag_activity_created, flag_activity_updated
 from flags.services.dependencies import FlagNode, flag_dependency_refs, flag_ref_to_id
 from flags.services.errors import FiltersInvalid
 from flags.services.filters import filters_clean
@@ -68,7 +70,7 @@ def feature_flag_create(
     try:
         with transaction.atomic():
             FeatureFlag.objects.filter(project=project, key=key, deleted=True).delete()
-            return FeatureFlag.objects.create(
+            flag = FeatureFlag.objects.create(
                 project=project,
                 key=key,
                 name=name,
@@ -79,6 +81,8 @@ def feature_flag_create(
                 last_modified_by=user,
                 **extra,
             )
+            flag_activity_created(flag=flag, user=user)
+            return flag
     except IntegrityError:  # a concurrent create took the key between the check and the insert
         raise key_error(KEY_NOT_UNIQUE, "unique")
 
@@ -133,6 +137,7 @@ def feature_flag_update(*, flag: FeatureFlag, user, expected_version: int | None
     changes.pop("creation_context", None)
     with transaction.atomic():
         current = FeatureFlag.objects.select_for_update().get(pk=flag.pk)
+        before = instance_snapshot(current)
         undeleting = changes.get("deleted") is False and current.deleted
         if ("key" in changes and changes["key"] != current.key) or undeleting:
             flag_key_validate(changes.get("key", current.key), project=current.project, flag=current)
@@ -155,6 +160,7 @@ def feature_flag_update(*, flag: FeatureFlag, user, expected_version: int | None
                 current.save()
         except IntegrityError:
             raise key_error(KEY_NOT_UNIQUE, "unique")
+        flag_activity_updated(before=before, after=current, user=user)
 
     for model_field in FeatureFlag._meta.concrete_fields:
         setattr(flag, model_field.attname, getattr(current, model_field.attname))

@@ -12,10 +12,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions, serializers
 
+from accounts.activity.changes import instance_snapshot
 from accounts.models import Project, User
 from flags.models import FeatureFlag
 from tours.models import ProductTour
 from tours.services import validation
+from tours.services.activity import tour_activity_created, tour_activity_deleted, tour_activity_updated
+from tours.services.surveys import tour_surveys_end, tour_surveys_sync
 from tours.services.targeting import UNSET, FlagInputs, tour_flag_sync
 
 logger = logging.getLogger(__name__)
@@ -74,7 +77,11 @@ def _name_race_as_validation_error(*, project_id: int, name: str, exclude_id=Non
         raise
 
 
-def _locked(tour: ProductTour) -> ProductTour:
+# Called with the locked row before a write, e.g. the If-Match check, so check and write are atomic.
+Precondition = Callable[[ProductTour], None]
+
+
+def tour_lock(tour: ProductTour) -> ProductTour:
     """The tour's row, locked until the transaction ends; 404 when a concurrent delete won."""
     locked = ProductTour.objects.select_for_update().filter(pk=tour.pk, project_id=tour.project_id).first()
     if locked is None:
@@ -104,19 +111,26 @@ def tour_create(*, project: Project, user: User, data: Mapping[str, Any]) -> Pro
         with transaction.atomic():
             tour.save(force_insert=True)
             tour_flag_sync(tour=tour, user=user, before=None, targeting=data.get("targeting_flag_filters", UNSET))
+            tour_surveys_sync(tour=tour, user=user)
+            tour_activity_created(tour=tour, user=user)
     tour_event_emit(
         TOUR_CREATED, user=user, tour=tour, properties={"creation_context": data.get("creation_context", "app")}
     )
     return tour
 
 
-def tour_update(*, tour: ProductTour, user: User, data: Mapping[str, Any]) -> ProductTour:
+def tour_update(
+    *, tour: ProductTour, user: User, data: Mapping[str, Any], precondition: Precondition | None = None
+) -> ProductTour:
     """Apply a PATCH/PUT; the flag follows; a direct update discards any draft."""
     project = tour.project
     with _name_race_as_validation_error(project_id=project.id, name=data.get("name", tour.name), exclude_id=tour.pk):
         with transaction.atomic():
-            tour = _locked(tour)
+            tour = tour_lock(tour)
+            if precondition is not None:
+                precondition(tour)
             tour.project = project
+            logged_before = instance_snapshot(tour)  # the activity log's "before": the row as locked
             before = FlagInputs.of(tour)
             before_dates = (tour.start_date, tour.end_date)
 
@@ -132,6 +146,8 @@ def tour_update(*, tour: ProductTour, user: User, data: Mapping[str, Any]) -> Pr
             tour.draft_content = None
             tour.save()
             tour_flag_sync(tour=tour, user=user, before=before, targeting=data.get("targeting_flag_filters", UNSET))
+            tour_surveys_sync(tour=tour, user=user)
+            tour_activity_updated(before=logged_before, after=tour, user=user)
 
     properties = {"creation_context": data.get("creation_context", "app")}
     for event in tour_update_events(
@@ -141,11 +157,15 @@ def tour_update(*, tour: ProductTour, user: User, data: Mapping[str, Any]) -> Pr
     return ProductTour.objects.select_related("internal_targeting_flag", "linked_flag", "created_by").get(pk=tour.pk)
 
 
-def tour_delete(*, tour: ProductTour, user: User) -> None:
+def tour_delete(*, tour: ProductTour, user: User, precondition: Precondition | None = None) -> None:
     """Hard delete the tour and its internal targeting flag row."""
     with transaction.atomic():
-        tour = _locked(tour)
+        tour = tour_lock(tour)
+        if precondition is not None:
+            precondition(tour)
         tour_id, project_id, flag_id = tour.pk, tour.project_id, tour.internal_targeting_flag_id
+        tour_surveys_end(tour=tour)  # before the delete nulls the surveys' link to the tour
+        tour_activity_deleted(tour=tour, user=user)
         tour.delete()
         if flag_id is not None:
             FeatureFlag.objects.filter(pk=flag_id, project_id=project_id).delete()

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from flags.models import FeatureFlag
 from tours.services.steps import steps_normalize
+from tours.services.surveys import survey_step_validate
 from tours.services.targeting import MAX_WAIT_PERIOD_TYPES
 
 CONTENT_NOT_OBJECT = "Content must be an object"
@@ -32,6 +33,7 @@ def content_validate(value: Any) -> dict:
         for index, step in enumerate(steps):
             if not isinstance(step, dict):
                 raise serializers.ValidationError(f"Step {index + 1} must be an object.")
+            survey_step_validate(index=index, step=step)
     if value.get("type") == "announcement" and len(steps or []) != 1:
         raise serializers.ValidationError(ANNOUNCEMENT_STEPS)
     conditions = value.get("conditions")

@@ -1,0 +1,203 @@
+"""One database's half of `make bench`: migrate, seed, count queries, serve with gunicorn, drive load.
+
+    python -m bench.driver --part postgresql|sqlite --out PART.json   (DATABASE_URL must be set)
+
+Queries per request are counted in this process, not in the server: each scenario's request is sent
+twice through `django.test.Client` against the same database under `CaptureQueriesContext`; the
+second (steady-state) count is reported, the first as "cold" (it includes one-off work such as the
+API key's hourly `last_used_at` write and the public endpoint's cache fill). The server runs the
+project's own gunicorn config in its own session and is stopped in `finally`, also on SIGTERM/SIGINT.
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _django_setup() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["BENCH_FLOOR_VIEW"] = "1"
+    os.environ["RATE_LIMIT_ENABLED"] = "0"
+    os.environ.pop("DEBUG", None)
+    os.environ["LOG_LEVEL"] = "WARNING"  # this process only; the server logs as in production (bench/server.py)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _meta(headers: dict[str, str]) -> dict[str, str]:
+    return {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items() if k.lower() != "content-type"}
+
+
+def count_queries(*, client, method: str, path: str, body: str | None, headers: dict[str, str]) -> dict:
+    """Send the request twice; report the second's queries (steady state) and the first's (cold)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts, response, captured, wall = [], None, None, 0.0
+    for attempt in range(2):
+        sent_path = path.replace("{n}", f"probe{attempt}-{time.monotonic_ns()}")
+        sent_body = body.replace("{n}", f"probe{attempt}-{time.monotonic_ns()}") if body else ""
+        db_seconds = [0.0]
+
+        def timed(execute, sql, params, many, context):
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                db_seconds[0] += time.perf_counter() - began
+
+        with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed):
+            started = time.perf_counter()
+            response = client.generic(method, sent_path, data=sent_body, content_type="application/json", **_meta(headers))
+            wall = time.perf_counter() - started
+        counts.append(len(ctx.captured_queries))
+        captured = ctx.captured_queries
+    return {
+        "queries": counts[1],
+        "queries_cold": counts[0],
+        "status": response.status_code,
+        "response_bytes": len(response.content),
+        # One unloaded request in this process: where its time goes (database vs. Python).
+        "inprocess_ms": round(wall * 1000, 1),
+        "inprocess_db_ms": round(db_seconds[0] * 1000, 1),
+        "sql": [q["sql"][:240] for q in captured],
+    }
+
+
+def _headers(scenario, key: str) -> dict[str, str]:
+    return {**({"Authorization": f"Bearer {key}"} if scenario.auth else {}), **scenario.headers}
+
+
+def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
+    _django_setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench import loadgen, scenarios as sc, sysinfo
+    from bench.seed import seed
+    from bench.server import Server, status_of
+
+    result: dict = {"part": part, "machine": sysinfo.machine(), "versions": sysinfo.versions()}
+    started = time.monotonic()
+    call_command("migrate", verbosity=0, interactive=False)
+    result["database"] = sysinfo.database_version(connection)
+    seeded = seed(plan=sc.PLANS[part])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would leave them
+            cursor.execute("ANALYZE")
+    result["seed"] = {
+        "seconds": round(time.monotonic() - started, 1),
+        "bootstrap_command": " ".join(seeded.bootstrap_command[1:]),
+        "projects": {label: {"tours": v["tours"], "launched": sc.PLANS[part][label][1]} for label, v in seeded.projects.items()},
+    }
+
+    anon = Client(HTTP_HOST="127.0.0.1")
+    keyed = Client(HTTP_HOST="127.0.0.1")
+    public_path = f"/api/product_tours?token={seeded.projects['public50']['token']}"
+    etag = anon.get(public_path).headers.get("ETag")
+    scenarios = sc.build(part=part, seeded=seeded, etag=etag)
+    queries = {}
+    for sid, scenario in scenarios.items():
+        t = scenario.templates[0]
+        client = keyed if scenario.auth else anon
+        queries[sid] = count_queries(client=client, method=t.method, path=t.path, body=t.body, headers=_headers(scenario, seeded.key))
+    probes = []
+    for label, sid, path in sc.query_probes(seeded=seeded):
+        scenario = scenarios[sid]
+        counted = count_queries(client=keyed if scenario.auth else anon, method="GET", path=path, body=None,
+                                headers=_headers(scenario, seeded.key))  # fmt: skip
+        probes.append({"label": label, "scenario": sid, "queries": counted["queries"], "queries_cold": counted["queries_cold"],
+                       "status": counted["status"]})  # fmt: skip
+    result["query_probes"] = probes
+    connection.close()
+
+    server = Server(env=dict(os.environ), log_path=log_dir / f"gunicorn-{part}.log")
+    result["server"] = server.describe()
+    result["load"] = {"tool": tool, "tool_version": loadgen.tool_version(tool), **load.__dict__}
+    rows = []
+    try:
+        server.start()
+        (log_dir / f"gunicorn-{part}.pid").write_text(str(server.process.pid))  # for bench/run.sh's trap
+        result["memory_after_start"] = {str(k): v for k, v in server.worker_memory().items()}
+        for sid, scenario in scenarios.items():
+            headers = _headers(scenario, seeded.key)
+            t = scenario.templates[0]
+            body = t.body.replace("{n}", "precheck") if t.body else None
+            status, _, answer = status_of(
+                server.base_url + t.path.replace("{n}", "precheck"), method=t.method,
+                body=body.encode() if body else None, headers=headers,
+            )  # fmt: skip
+            row = {"id": sid, "title": scenario.title, "method": t.method, "path": t.path, "expect": scenario.expect,
+                   "precheck_status": status, **{k: v for k, v in queries[sid].items()}}  # fmt: skip
+            if status != scenario.expect:
+                if sid in sc.OPTIONAL and status in (404, 405):
+                    row["state"] = "not available yet"
+                else:
+                    row["state"] = "error"
+                    row["detail"] = answer[:300].decode(errors="replace")
+                rows.append(row)
+                print(f"bench[{part}]: {sid}: {row['state']} (HTTP {status})", file=sys.stderr)
+                continue
+            measured = loadgen.run(tool=tool, base_url=server.base_url, templates=scenario.templates, headers=headers, load=load,
+                                    drain=server.drain)  # fmt: skip
+            server.drain()
+            row.update(measured)
+            row["state"] = "ok" if measured["error_count"] == 0 else "errors"
+            row["memory"] = {str(k): v for k, v in server.worker_memory().items()}
+            row["load_average"] = [round(x, 2) for x in os.getloadavg()]  # others' work on a shared machine shows here
+            rows.append(row)
+            print(
+                f"bench[{part}]: {sid}: {measured['rps']} req/s, p50 {measured['p50_ms']} ms, p99 {measured['p99_ms']} ms,"
+                f" {row['queries']} queries, errors {measured['error_count']}",
+                file=sys.stderr,
+            )
+    finally:
+        server.stop()
+    result["scenarios"] = rows
+    result["seconds"] = round(time.monotonic() - started, 1)
+    text = json.dumps(result, indent=2)
+    # Throwaway credentials, but results get committed: never write a key or token into them.
+    text = text.replace(seeded.key, "phx_REDACTED")
+    for label, project in seeded.projects.items():
+        text = text.replace(project["token"], f"phc_REDACTED_{label}")
+    out.write_text(text)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--part", choices=["postgresql", "sqlite"], required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--log-dir", type=Path, default=Path("/tmp"))
+    parser.add_argument("--tool", choices=["wrk", "python"], default="wrk")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=3)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        parser.error("DATABASE_URL must be set (bench/run.sh sets it)")
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+    from bench.loadgen import Load
+
+    load = Load(threads=args.threads, connections=args.connections, seconds=args.seconds, warmup_seconds=args.warmup)
+    run_part(part=args.part, out=args.out, load=load, tool=args.tool, log_dir=args.log_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Profile single requests in-process (cProfile), on the same seeded data as `make bench`.
+
+    scripts/with-postgres.sh .venv/bin/python -m bench.profile [SCENARIO ...] [--repeat N] [--top N]
+
+Seeds the PostgreSQL half's data set, sends each scenario's request once to warm up, then N times
+under cProfile through `django.test.Client`, and prints the top functions by cumulative and by own
+time, plus the wall time per request. Not part of `make bench`; for finding what a slow row spends.
+"""
+
+import argparse
+import cProfile
+import io
+import pstats
+import time
+
+from bench.driver import _django_setup, _headers, _meta
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenarios", nargs="*", default=["list", "retrieve", "search_literal", "search_typo"])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--part", default="postgresql")
+    args = parser.parse_args()
+    _django_setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from bench import scenarios as sc
+    from bench.seed import seed
+
+    call_command("migrate", verbosity=0, interactive=False)
+    seeded = seed(plan=sc.PLANS[args.part])
+    scenarios = sc.build(part=args.part, seeded=seeded, etag=None)
+    client = Client(HTTP_HOST="127.0.0.1")
+    for sid in args.scenarios:
+        scenario = scenarios[sid]
+        t = scenario.templates[0]
+        meta = _meta(_headers(scenario, seeded.key))
+
+        def send(i: int):
+            body = t.body.replace("{n}", f"profile{i}") if t.body else ""
+            return client.generic(t.method, t.path.replace("{n}", f"profile{i}"), data=body,
+                                  content_type="application/json", **meta)  # fmt: skip
+
+        send(-1)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for i in range(args.repeat):
+            response = send(i)
+        profiler.disable()
+        wall = (time.perf_counter() - started) / args.repeat * 1000
+        print(f"\n===== {sid}: {t.method} {t.path[:100]} -> {response.status_code}, {wall:.1f} ms/request (profiled)")
+        for order in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(args.top)
+            print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
