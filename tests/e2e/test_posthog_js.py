@@ -64,7 +64,7 @@ def open_app(driver, base_url: str, token: str, distinct_id: str, plan: str | No
         driver.get(f"{base_url}/_test/app.html?{params}")
 
 
-def wait_for_tour_text(driver, tour_id: str, timeout: float = 15.0) -> str | None:
+def wait_for_tour_text(driver, tour_id: str, timeout: float = 30.0) -> str | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = driver.execute_script(SHOWN_TEXT_JS, tour_id)
@@ -72,6 +72,31 @@ def wait_for_tour_text(driver, tour_id: str, timeout: float = 15.0) -> str | Non
             return text
         time.sleep(0.25)
     return None
+
+
+FLAG_FOR_JS = """
+const loads = (window.__flagLoads || []).filter(l => l.distinctId === arguments[0]);
+if (!loads.length) return null;
+const value = loads[loads.length - 1].flags[arguments[1]];
+return value === undefined ? false : value;
+"""
+
+
+def flag_seen_by_browser(driver, distinct_id: str, flag_key: str, timeout: float = 30.0):
+    """The value posthog-js received from /flags for this person (after identify), or None if none came."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = driver.execute_script(FLAG_FOR_JS, distinct_id, flag_key)
+        if value is not None:
+            return value
+        time.sleep(0.25)
+    return None
+
+
+def assert_not_shown(driver, tour: dict, distinct_id: str) -> None:
+    """The SDK got its flag decision for this person, it was negative, and no tour appeared."""
+    assert flag_seen_by_browser(driver, distinct_id, tour["internal_targeting_flag"]["key"]) is False
+    assert wait_for_tour_text(driver, tour["id"], timeout=4) is None
 
 
 def wait_until(predicate, timeout: float = 10.0) -> bool:
@@ -97,9 +122,10 @@ def test_tour_shown_only_to_targeted_person_then_never_again_after_done(live_ser
     token = tenant.project.api_token
 
     open_app(browser, live_server_url, token, "free-user", plan="free")
-    assert wait_for_tour_text(browser, tour["id"], timeout=8) is None
+    assert_not_shown(browser, tour, "free-user")
 
     open_app(browser, live_server_url, token, "pro-user", plan="pro")
+    assert flag_seen_by_browser(browser, "pro-user", tour["internal_targeting_flag"]["key"]) is True
     text = wait_for_tour_text(browser, tour["id"])
     assert text is not None and "Welcome, pro user" in text
 
@@ -114,7 +140,7 @@ def test_tour_shown_only_to_targeted_person_then_never_again_after_done(live_ser
 
     # Same person, browser storage cleared: the server-side flag now excludes them.
     open_app(browser, live_server_url, token, "pro-user", plan="pro")
-    assert wait_for_tour_text(browser, tour["id"], timeout=8) is None
+    assert_not_shown(browser, tour, "pro-user")
 
 
 def test_show_once_tour_not_shown_again_after_first_display(live_server_url, browser):
@@ -131,7 +157,7 @@ def test_show_once_tour_not_shown_again_after_first_display(live_server_url, bro
     assert wait_until(lambda: shown in person_properties_get(project_id=tenant.project.id, distinct_id="someone"))
 
     open_app(browser, live_server_url, token, "someone")
-    assert wait_for_tour_text(browser, tour["id"], timeout=8) is None
+    assert_not_shown(browser, tour, "someone")
 
 
 def test_draft_reaches_the_browser_only_after_publish(live_server_url, browser):
