@@ -33,6 +33,7 @@ class Load:
     connections: int = 16
     seconds: float = 10.0
     warmup_seconds: float = 3.0
+    floor_seconds: float = 2.0  # the floor measured right before and after each scenario
     timeout_seconds: int = 30
 
 
@@ -150,14 +151,10 @@ def _run_once(tool: str, base_url: str, templates, headers, seconds: float, load
     return result
 
 
-def run(*, tool: str, base_url: str, templates: list[Template], headers: dict[str, str], load: Load, drain=None) -> dict:
-    """Warm up (result discarded), `drain()` the server, then measure. Returns the measured run."""
+def run(*, tool: str, base_url: str, templates: list[Template], headers: dict[str, str], load: Load, seconds: float) -> dict:
+    """One measured run of `seconds` (warm-ups are runs whose result the caller ignores)."""
     with tempfile.TemporaryDirectory(prefix="ptapi-bench-") as tmp:
-        if load.warmup_seconds > 0:
-            _run_once(tool, base_url, templates, headers, load.warmup_seconds, load, Path(tmp))
-            if drain is not None:
-                drain()
-        result = _run_once(tool, base_url, templates, headers, load.seconds, load, Path(tmp))
+        result = _run_once(tool, base_url, templates, headers, seconds, load, Path(tmp))
     seconds = result["duration_us"] / 1e6
     errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
     return {

@@ -65,13 +65,14 @@ def growth(parts: dict[str, dict]) -> list[dict]:
 def summarize(parts: dict[str, dict]) -> list[dict]:
     rows = []
     for name, part in parts.items():
-        floor = floor_rps(part)
+        run_floor = floor_rps(part)
         for row in part["scenarios"]:
+            floor = row.get("adjacent_floor_rps") or run_floor
             target, result = evaluate(row, part=name, floor=floor)
             ok = row.get("state") == "ok"
             rows.append({
                 "database": name, "id": row["id"], "title": row["title"], "state": row.get("state"),
-                "rps": row.get("rps") if ok else None,
+                "rps": row.get("rps") if ok else None, "floor_rps": round(floor, 1) if floor else None,
                 "ratio_to_floor": round(row["rps"] / floor, 3) if ok and floor else None,
                 "p50_ms": row.get("p50_ms") if ok else None, "p99_ms": row.get("p99_ms") if ok else None,
                 "errors": row.get("error_count"), "queries": row.get("queries"), "queries_cold": row.get("queries_cold"),
@@ -119,20 +120,21 @@ def markdown(report: dict) -> str:
         lines += [
             f"## Results — {report['databases'][name]}",
             "",
-            f"Floor (mean of first and last run): **{_fmt(floor, '.0f')} req/s**."
+            f"Floor: **{_fmt(floor, '.0f')} req/s** (mean of the first and last floor runs); each scenario's"
+            " ratio uses the floor measured right before and after it (column \"floor\")."
             f" Seeded in {part['seed']['seconds']} s: "
             + ", ".join(f"{label} {p['tours']} tours ({p['launched']} launched)" for label, p in part["seed"]["projects"].items())
             + ".",
             "",
-            "| Scenario | req/s | × floor | p50 ms | p99 ms | errors | queries/req (cold) | 1 request in-process: ms (DB ms) | body bytes | peak RSS/worker MiB | target | result |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+            "| Scenario | req/s | floor | × floor | p50 ms | p99 ms | errors | queries/req (cold) | 1 request in-process: ms (DB ms) | body bytes | peak RSS/worker MiB | target | result |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
         ]
         for row in (r for r in report["summary"] if r["database"] == name):
             if row["state"] not in ("ok", "errors"):
-                lines.append(f"| {row['title']} | {row['state']} | | | | | | | | | {row['target']} | {row['result'] or ''} |")
+                lines.append(f"| {row['title']} | {row['state']} | | | | | | | | | | {row['target']} | {row['result'] or ''} |")
                 continue
             lines.append(
-                f"| {row['title']} | {_fmt(row['rps'], '.1f')} | {_fmt(row['ratio_to_floor'], '.3f')} |"
+                f"| {row['title']} | {_fmt(row['rps'], '.1f')} | {_fmt(row['floor_rps'], '.0f')} | {_fmt(row['ratio_to_floor'], '.3f')} |"
                 f" {_fmt(row['p50_ms'])} | {_fmt(row['p99_ms'])} | {row['errors']} |"
                 f" {row['queries']} ({row['queries_cold']}) | {row['inprocess_ms']} ({row['inprocess_db_ms']}) |"
                 f" {_fmt(row['response_bytes'])} | {_fmt(row['peak_rss_mib'])} | {row['target']} | {row['result'] or ''} |"

@@ -125,7 +125,7 @@ def query_probes(*, seeded) -> list[tuple[str, str, str]]:
         n = p[label]["tours"]
         probes.append((f"list@{n}", "list", _tours_path(p[label]["id"]) + "?limit=100"))
         probes.append((f"retrieve@{n}", "retrieve", _tours_path(p[label]["id"], f"{p[label]['tour_ids'][0]}/")))
-        probes.append((f"public@{n}", "public_warm", f"/api/product_tours?token={quote(p[label]['token'])}"))
+        probes.append((f"public_warm@{n}", "public_warm", f"/api/product_tours?token={quote(p[label]['token'])}"))
     for label in ("tours1000", "tours10k"):
         n = p[label]["tours"]
         for sid, term in (("search_literal", SEARCH_LITERAL), ("search_typo", SEARCH_TYPO)):

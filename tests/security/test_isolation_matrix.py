@@ -31,19 +31,30 @@ _serial = itertools.count(1)
 # (method, route name) pairs: if it finds fewer, the walker broke, not the API.
 KNOWN_CASES = {
     ("GET", "project-detail"),
+    ("GET", "project_activity_log-list"),
     ("GET", "project_feature_flags-list"),
     ("POST", "project_feature_flags-list"),
+    ("GET", "project_feature_flags-all-activity"),
     ("GET", "project_feature_flags-detail"),
     ("PUT", "project_feature_flags-detail"),
     ("PATCH", "project_feature_flags-detail"),
     ("DELETE", "project_feature_flags-detail"),
+    ("GET", "project_feature_flags-activity"),
     ("GET", "project_product_tours-list"),
     ("POST", "project_product_tours-list"),
+    ("GET", "project_product_tours-all-activity"),
     ("GET", "project_product_tours-detail"),
     ("PUT", "project_product_tours-detail"),
     ("PATCH", "project_product_tours-detail"),
     ("DELETE", "project_product_tours-detail"),
+    ("GET", "project_product_tours-activity"),
+    ("PATCH", "project_product_tours-draft"),
+    ("GET", "project_product_tours-draft-status"),
+    ("POST", "project_product_tours-publish-draft"),
+    ("DELETE", "project_product_tours-discard-draft"),
     ("POST", "project_product_tours-generate"),
+    ("GET", "project_surveys-list"),
+    ("GET", "project_surveys-detail"),
 }
 
 # Actions that refuse every object alike, so an id learns nothing: the answer they give instead of 404
