@@ -56,6 +56,14 @@ def is_api_path(path: str) -> bool:
     return path.startswith("/api/") or path == "/api"
 
 
+# posthog-js endpoints outside /api/ (remote config, /flags, capture): machines read these answers too.
+SDK_PATHS = {"/flags", "/decide", "/e", "/i/v0/e", "/batch", "/capture", "/track", "/engage"}
+
+
+def is_sdk_path(path: str) -> bool:
+    return path.rstrip("/") in SDK_PATHS or path.startswith("/array/")
+
+
 class ApiErrorEnvelopeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -79,7 +87,7 @@ class ApiErrorEnvelopeMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not is_api_path(request.path):
+        if not (is_api_path(request.path) or is_sdk_path(request.path)):
             return None
         if isinstance(exception, Http404):
             return JsonResponse(

@@ -110,6 +110,7 @@ def product_tours(request: HttpRequest) -> HttpResponse:
     project_id = project_token_resolve(token=token) if isinstance(token, str) else None
     if project_id is None:
         return _error(request, 401, INVALID_TOKEN_BODY)
+    request.log_project_id = project_id  # for the request log line
 
     payload = public_tours_get(project_id=project_id)
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")

@@ -99,7 +99,7 @@ def assert_not_shown(driver, tour: dict, distinct_id: str) -> None:
     assert wait_for_tour_text(driver, tour["id"], timeout=4) is None
 
 
-def wait_until(predicate, timeout: float = 10.0) -> bool:
+def wait_until(predicate, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -214,3 +214,26 @@ def test_static_bundles(browser):
     assert browser.get("/static/array.js").status_code == 200
     assert browser.get("/static/..%2Fsecret.js").status_code == 404
     assert browser.get("/static/nope.js").status_code == 404
+
+
+def test_database_outage_on_sdk_path_is_503_envelope(tenant, monkeypatch):
+    from django.db import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("sdk.views.flags_decide", down)
+    client = Client(raise_request_exception=False)
+    response = post_json(client, "/flags/?v=2", {"token": tenant.project.api_token, "distinct_id": "u"})
+    assert_error(response, 503, code="service_unavailable", type="server_error")
+
+
+def test_unexpected_error_on_sdk_path_is_500_envelope(tenant, monkeypatch):
+    def boom(**kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("sdk.views.capture_events_ingest", boom)
+    client = Client(raise_request_exception=False)
+    response = post_json(client, "/e/", {"api_key": tenant.project.api_token, "batch": []})
+    assert_error(response, 500, code="error", type="server_error")
+    assert b"secret detail" not in response.content
