@@ -209,6 +209,8 @@ OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 PRODUCT_TOURS_AI_MODEL = os.environ.get("PRODUCT_TOURS_AI_MODEL", "gpt-4o-mini")
 PRODUCT_TOURS_AI_TIMEOUT_SECONDS = float(os.environ.get("PRODUCT_TOURS_AI_TIMEOUT_SECONDS", "30"))
+# Most steps a tour's content may have (create, update, publish_draft; a draft save is not validated).
+PRODUCT_TOURS_MAX_STEPS = int(os.environ.get("PRODUCT_TOURS_MAX_STEPS", "100"))
 
 # `json` (one object per line, the default unless DEBUG) or `text`; both mask keys and tokens.
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")

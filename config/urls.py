@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from config.views import api_not_found, health
 
 api_patterns = [
-    # First: the public SDK endpoint is the hot path, and every pattern tried before it costs
-    # (resolving it last took ~5x longer than the floor view's whole URL match). No overlap with the rest.
+    # First: the public SDK endpoint is the hot path and every pattern tried before it costs time
+    # (`make bench`: resolving it last took ~60 µs more per request). It overlaps no other route.
     path("", include("tours.public_urls")),
     path("", include("accounts.urls")),
     path("", include("flags.urls")),

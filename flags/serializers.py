@@ -70,6 +70,9 @@ class FiltersField(serializers.Field):
         return value
 
 
+CREATED_DELETED = "A feature flag cannot be created deleted; soft delete it with PATCH {\"deleted\": true}."
+
+
 class FeatureFlagSerializer(serializers.ModelSerializer):
     """PostHog's FeatureFlagSerializer, limited to what this service has. Shapes input only: the
     view hands `validated_data` to `flags.services`, which validates keys and filters and saves."""
@@ -149,6 +152,9 @@ class FeatureFlagSerializer(serializers.ModelSerializer):
         return []
 
     def validate(self, attrs: dict) -> dict:
+        # A flag created deleted would be a 201 for a flag every later request answers 404 for.
+        if self.instance is None and attrs.get("deleted"):
+            raise serializers.ValidationError({"deleted": [CREATED_DELETED]})
         filters = attrs.get("filters")
         # PostHog: a PATCH whose filters carry no `groups` keeps the stored filters.
         if self.partial and isinstance(filters, dict) and "groups" not in filters:

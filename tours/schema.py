@@ -1,10 +1,10 @@
 """OpenAPI description of a tour's `content` JSON (what posthog-js reads: steps, conditions, appearance).
 
 The server stores content as sent (an object; steps normalised), so the description documents the
-known keys without restricting anything: no `type` at the top (PostHog's schema says "any"),
-`additionalProperties: true` everywhere, no `enum`s (allowed values are listed in descriptions, so
-clients generated from this schema do not reject values a newer editor writes) and nested objects
-nullable.
+known keys restricting no more than their JSON types (enforced on input, so responses match): no
+`type` at the top (PostHog's schema says "any"), `additionalProperties: true` everywhere, no `enum`s
+(allowed values are listed in descriptions, so clients generated from this schema do not reject
+values a newer editor writes) and nested objects and leaf values nullable.
 """
 
 from typing import Any
@@ -27,16 +27,18 @@ def _object(description: str, properties: dict[str, Any], *, nullable: bool = Tr
     return schema
 
 
+# Leaf values are nullable (null = unset, as posthog-js reads it); their type is enforced on input
+# (tours/services/content_types.py), so every returned tour matches this description.
 def _str(description: str) -> dict[str, Any]:
-    return {"type": "string", "description": description}
+    return {"type": "string", "nullable": True, "description": description}
 
 
 def _num(description: str) -> dict[str, Any]:
-    return {"type": "number", "description": description}
+    return {"type": "number", "nullable": True, "description": description}
 
 
 def _bool(description: str) -> dict[str, Any]:
-    return {"type": "boolean", "description": description}
+    return {"type": "boolean", "nullable": True, "description": description}
 
 
 _ANY_JSON = {"description": "Any JSON value."}
@@ -90,8 +92,13 @@ STEP_SCHEMA = _object(
         },
         "contentHtml": _str("Pre-rendered HTML; preferred by posthog-js."),
         "survey": _SURVEY_QUESTION,
-        "linkedSurveyId": {"type": "string", "nullable": True, "description": "Set by the server."},
-        "linkedSurveyQuestionId": {"type": "string", "nullable": True, "description": "Set by the server."},
+        "linkedSurveyId": {"type": "string", "nullable": True, "readOnly": True, "description": "Set by the server."},
+        "linkedSurveyQuestionId": {
+            "type": "string",
+            "nullable": True,
+            "readOnly": True,
+            "description": "Set by the server.",
+        },
         "maxWidth": _num("Maximum width in px (default 320)."),
         "modalPosition": _str(
             "Position of a screen-positioned step: `top_left` | `top_center` | `top_right` | `middle_left` | "

@@ -5,9 +5,11 @@ Messages are PostHog's; errors PostHog raises from `validate()` keep `attr: null
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from flags.models import FeatureFlag
+from tours.services.content_types import content_types_validate
 from tours.services.steps import steps_normalize
 from tours.services.surveys import survey_step_validate
 from tours.services.targeting import MAX_WAIT_PERIOD_TYPES
@@ -17,6 +19,7 @@ ANNOUNCEMENT_STEPS = "Announcements must have exactly 1 step."
 FLAG_NOT_FOUND = "Feature Flag with this ID does not exist"
 VARIANT_NEEDS_FLAG = "linkedFlagVariant can only be used when a linked_flag_id is specified"
 DUPLICATE_NAME = "A product tour with this name already exists."
+TOO_MANY_STEPS = "A product tour can have at most {limit} steps (got {count})."
 MAX_DB_ID = 2**63 - 1
 
 
@@ -30,6 +33,7 @@ def content_validate(value: Any) -> dict:
     if steps is not None:
         if not isinstance(steps, list):
             raise serializers.ValidationError("Content steps must be a list.")
+        steps_count_validate(steps)
         for index, step in enumerate(steps):
             if not isinstance(step, dict):
                 raise serializers.ValidationError(f"Step {index + 1} must be an object.")
@@ -44,9 +48,17 @@ def content_validate(value: Any) -> dict:
         raise serializers.ValidationError(
             f"seenTourWaitPeriod.types can contain at most {MAX_WAIT_PERIOD_TYPES} entries."
         )
+    content_types_validate(value)
     if isinstance(steps, list):
         value = {**value, "steps": steps_normalize(steps)}
     return value
+
+
+def steps_count_validate(steps: list) -> None:
+    """At most `PRODUCT_TOURS_MAX_STEPS` steps: bounds the tour, its flag filters and the SDK payload."""
+    limit = settings.PRODUCT_TOURS_MAX_STEPS
+    if len(steps) > limit:
+        raise serializers.ValidationError(TOO_MANY_STEPS.format(limit=limit, count=len(steps)), code="max_length")
 
 
 def linked_flag_resolve(*, project, data: dict, tour=None) -> FeatureFlag | None:
