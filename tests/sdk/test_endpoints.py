@@ -1,4 +1,5 @@
 import base64
+import os
 import gzip
 import json
 from urllib.parse import urlencode
@@ -205,6 +206,8 @@ def test_static_bundles(browser):
     from sdk.assets import POSTHOG_JS_VERSION, asset_path
 
     if asset_path("product-tours.js") is None:
+        if os.environ.get("REQUIRE_E2E"):
+            pytest.fail("posthog-js bundles not installed (scripts/fetch-posthog-js.sh)")
         pytest.skip("posthog-js bundles not installed (scripts/fetch-posthog-js.sh)")
     versioned = browser.get(f"/static/{POSTHOG_JS_VERSION}/product-tours.js")
     assert versioned.status_code == 200
