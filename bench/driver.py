@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SLOW_MS = 250.0
 
 
 def _django_setup() -> None:
@@ -98,7 +99,7 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
 
     from bench import loadgen, scenarios as sc, sysinfo
     from bench.seed import seed
-    from bench.server import Server, status_of
+    from bench.server import Server, status_of, tree_cpu_seconds
 
     result: dict = {"part": part, "machine": sysinfo.machine(), "versions": sysinfo.versions()}
     started = time.monotonic()
@@ -126,12 +127,24 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
         queries[sid] = count_queries(client=client, method=t.method, path=t.path, body=t.body, headers=_headers(scenario, seeded.key))
     probes = []
     for label, sid, path in sc.query_probes(seeded=seeded):
-        scenario = scenarios[sid]
+        scenario = scenarios.get(sid)
+        if scenario is None:  # not run on this database
+            continue
         counted = count_queries(client=keyed if scenario.auth else anon, method="GET", path=path, body=None,
                                 headers=_headers(scenario, seeded.key))  # fmt: skip
         probes.append({"label": label, "scenario": sid, "queries": counted["queries"], "queries_cold": counted["queries_cold"],
                        "status": counted["status"]})  # fmt: skip
     result["query_probes"] = probes
+    pg_root = None
+    if connection.vendor == "postgresql":
+        # The postmaster's pid, to add up the database's CPU per request (backends are its children).
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW data_directory")
+            data_directory = cursor.fetchone()[0]
+        try:
+            pg_root = int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pg_root = None
     connection.close()
 
     server = Server(env=dict(os.environ), log_path=log_dir / f"gunicorn-{part}.log")
@@ -139,6 +152,11 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
     result["load"] = {"tool": tool, "tool_version": loadgen.tool_version(tool), **load.__dict__}
     rows = []
     floor_templates = scenarios["floor"].templates
+
+    def measure(templates, headers, seconds):
+        return loadgen.run(tool=tool, base_url=server.base_url, templates=templates, headers=headers, load=load,
+                           seconds=seconds)  # fmt: skip
+
     try:
         server.start()
         (log_dir / f"gunicorn-{part}.pid").write_text(str(server.process.pid))  # for bench/run.sh's trap
@@ -162,17 +180,27 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
                 rows.append(row)
                 print(f"bench[{part}]: {sid}: {row['state']} (HTTP {status})", file=sys.stderr)
                 continue
-            def measure(templates, headers, seconds):
-                return loadgen.run(tool=tool, base_url=server.base_url, templates=templates, headers=headers, load=load,
-                                   seconds=seconds)  # fmt: skip
-
-            if load.warmup_seconds > 0:
+            # A request slower than SLOW_MS gives a warm-up only a handful of requests, and the queue it
+            # leaves takes long to drain: there the precheck request is the warm-up.
+            if load.warmup_seconds > 0 and queries[sid]["inprocess_ms"] < SLOW_MS:
                 measure(scenario.templates, headers, load.warmup_seconds)
                 server.drain()
+                row["warmup_seconds"] = load.warmup_seconds
+            else:
+                row["warmup_seconds"] = 0
             is_floor = sid in ("floor", "floor_end")
             floors = [] if is_floor else [measure(floor_templates, {}, load.floor_seconds)["rps"]]
+            server.drain()
+            cpu_before, db_before, log_offset = server.cpu_seconds(), tree_cpu_seconds(pg_root) if pg_root else 0.0, server.log_offset()
             measured = measure(scenario.templates, headers, load.seconds)
             server.drain()
+            # CPU per request, from the kernel's accounting: robust where throughput is not (a shared machine).
+            prefix = os.path.commonprefix([t.path for t in scenario.templates]).split("?")[0]
+            served = server.requests_logged_since(log_offset, prefix) or measured["requests"]
+            row["served_requests"] = served
+            row["server_cpu_ms_per_request"] = round((server.cpu_seconds() - cpu_before) / served * 1000, 3) if served else None
+            if pg_root:
+                row["db_cpu_ms_per_request"] = round((tree_cpu_seconds(pg_root) - db_before) / served * 1000, 3) if served else None
             if not is_floor:
                 # Others' work on a shared machine comes and goes: the ratio uses the floor measured around
                 # this scenario, not only the one at the start of the run.

@@ -44,7 +44,7 @@ def tool_available(name: str) -> bool:
 def tool_version(name: str) -> str:
     if name == "wrk":
         out = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
-        return (out.stdout or out.stderr).splitlines()[0].strip()
+        return (out.stdout or out.stderr).splitlines()[0].split(" Copyright")[0].strip()
     return f"bench.pyload (Python {sys.version.split()[0]}, multiprocessing + http.client)"
 
 
@@ -147,7 +147,9 @@ def _run_once(tool: str, base_url: str, templates, headers, seconds: float, load
     except RuntimeError as error:
         raise RuntimeError(f"{error}\n{out.stderr[-2000:]}") from None
     result["command"] = shlex.join(command)
-    result["script"] = script.read_text() if tool == "wrk" else spec.read_text()
+    text = script.read_text() if tool == "wrk" else spec.read_text()
+    # Rotating templates (100 ids) make long scripts: the report keeps their beginning.
+    result["script"] = text if len(text) <= 3000 else text[:3000] + f"\n... ({len(text)} characters in all)"
     return result
 
 

@@ -78,6 +78,7 @@ def summarize(parts: dict[str, dict]) -> list[dict]:
                 "errors": row.get("error_count"), "queries": row.get("queries"), "queries_cold": row.get("queries_cold"),
                 "inprocess_ms": row.get("inprocess_ms"), "inprocess_db_ms": row.get("inprocess_db_ms"),
                 "response_bytes": row.get("response_bytes"), "peak_rss_mib": _peak_rss(row),
+                "server_cpu_ms": row.get("server_cpu_ms_per_request"), "db_cpu_ms": row.get("db_cpu_ms_per_request"),
                 "target": target, "result": result,
             })  # fmt: skip
     return rows
@@ -126,17 +127,19 @@ def markdown(report: dict) -> str:
             + ", ".join(f"{label} {p['tours']} tours ({p['launched']} launched)" for label, p in part["seed"]["projects"].items())
             + ".",
             "",
-            "| Scenario | req/s | floor | × floor | p50 ms | p99 ms | errors | queries/req (cold) | 1 request in-process: ms (DB ms) | body bytes | peak RSS/worker MiB | target | result |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+            "| Scenario | req/s | floor | × floor | p50 ms | p99 ms | errors | queries/req (cold) | CPU ms/req: app + DB | 1 request in-process: ms (DB ms) | body bytes | peak RSS/worker MiB | target | result |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
         ]
         for row in (r for r in report["summary"] if r["database"] == name):
             if row["state"] not in ("ok", "errors"):
-                lines.append(f"| {row['title']} | {row['state']} | | | | | | | | | | {row['target']} | {row['result'] or ''} |")
+                lines.append(f"| {row['title']} | {row['state']} | | | | | | | | | | | {row['target']} | {row['result'] or ''} |")
                 continue
             lines.append(
                 f"| {row['title']} | {_fmt(row['rps'], '.1f')} | {_fmt(row['floor_rps'], '.0f')} | {_fmt(row['ratio_to_floor'], '.3f')} |"
                 f" {_fmt(row['p50_ms'])} | {_fmt(row['p99_ms'])} | {row['errors']} |"
-                f" {row['queries']} ({row['queries_cold']}) | {row['inprocess_ms']} ({row['inprocess_db_ms']}) |"
+                f" {row['queries']} ({row['queries_cold']}) | {_fmt(row['server_cpu_ms'], '.2f')}"
+                f"{' + ' + _fmt(row['db_cpu_ms'], '.2f') if row['db_cpu_ms'] is not None else ''} |"
+                f" {row['inprocess_ms']} ({row['inprocess_db_ms']}) |"
                 f" {_fmt(row['response_bytes'])} | {_fmt(row['peak_rss_mib'])} | {row['target']} | {row['result'] or ''} |"
             )
         mem0, rows = part.get("memory_after_start", {}), [r for r in part["scenarios"] if r.get("memory")]
@@ -170,7 +173,8 @@ def markdown(report: dict) -> str:
         "## How it was measured",
         "",
         "- Throughput and latency: the load generator runs as its own process against gunicorn on loopback;"
-        " each scenario is warmed up first (result discarded). `errors` counts connect/read/write errors,"
+        " each scenario is warmed up first (result discarded; for requests slower than 250 ms in-process the"
+        " precheck request is the only warm-up). `errors` counts connect/read/write errors,"
         " timeouts and HTTP status ≥ 400. Before each scenario one request checks the expected status;"
         " endpoints answering 404/405 that are still being built are shown as *not available yet*.",
         "- Queries per request: counted in the driver process, not the server — each scenario's request is"
@@ -180,6 +184,11 @@ def markdown(report: dict) -> str:
         " unloaded request's wall time and database time (an `execute_wrapper` timer) are shown as"
         " \"in-process\". Not counted: the per-request `SELECT 1` of `CONN_HEALTH_CHECKS` on a reused"
         " PostgreSQL connection.",
+        "- CPU ms/req: CPU time the kernel accounted to the gunicorn workers (app) and to the PostgreSQL"
+        " server processes (DB) while the scenario ran, divided by the requests the server logged for it."
+        " Unlike req/s it hardly depends on what else the machine runs; the load generator's own CPU is"
+        " not included (on this 2-core machine it competes with the server, as do the database and any"
+        " other work).",
         "- Peak RSS: `VmHWM` of each gunicorn worker from `/proc/<pid>/status` after the scenario (the"
         " workers are not recycled during the run: `GUNICORN_MAX_REQUESTS=0`).",
         "",

@@ -33,7 +33,7 @@ SCENARIOS_BY_PART = {
         "floor", "public_warm", "public_304", "list", "retrieve", "search_literal", "search_typo",
         "create", "patch_flag_sync", "draft_save", "publish_draft", "floor_end",
     ],
-    "sqlite": ["floor", "public_warm", "list", "retrieve", "search_literal", "search_typo", "floor_end"],
+    "sqlite": ["floor", "public_warm", "list", "search_literal", "search_typo", "floor_end"],
 }  # fmt: skip
 
 

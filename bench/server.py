@@ -61,6 +61,26 @@ def _memory(pid: int) -> dict[str, float]:
     return values
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int, *, with_reaped_children: bool = False) -> float:
+    """utime + stime of a process (+ its reaped children's, which is where exited workers' CPU goes)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    if with_reaped_children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / CLOCK_TICKS
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU of a server process tree: the parent with its reaped children, plus the live children."""
+    return process_cpu_seconds(root, with_reaped_children=True) + sum(process_cpu_seconds(c) for c in _children(root))
+
+
 class Server:
     def __init__(self, *, env: dict[str, str], log_path: Path, workers: int = 2):
         self.port = free_port()
@@ -78,6 +98,7 @@ class Server:
             "GUNICORN_MAX_REQUESTS": "0",
             # As in production: one request-log line per request (to a file here), so its cost is measured.
             "LOG_LEVEL": "INFO",
+            "LOG_FORMAT": "json",  # requests served are counted from these lines
         }
         self.env.pop("DEBUG", None)
         self.command = [str(GUNICORN), "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
@@ -86,7 +107,7 @@ class Server:
 
     def describe(self) -> dict:
         shown = {k: self.env[k] for k in ("HOST", "PORT", "WEB_CONCURRENCY", "RATE_LIMIT_ENABLED", "BENCH_FLOOR_VIEW",
-                                          "GUNICORN_MAX_REQUESTS", "LOG_LEVEL")}  # fmt: skip
+                                          "GUNICORN_MAX_REQUESTS", "LOG_LEVEL", "LOG_FORMAT")}  # fmt: skip
         shown["DATABASE_URL"] = _redact(self.env.get("DATABASE_URL", ""))
         if self.env.get("REDIS_URL"):
             shown["REDIS_URL"] = self.env["REDIS_URL"]
@@ -118,6 +139,19 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         return sorted(_children(self.process.pid)) if self.process else []
+
+    def cpu_seconds(self) -> float:
+        return tree_cpu_seconds(self.process.pid) if self.process else 0.0
+
+    def log_offset(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def requests_logged_since(self, offset: int, path_prefix: str) -> int:
+        """Requests the server logged (accounts/request_log.py, one line each) for paths under `path_prefix`."""
+        needle = f'"path": "{path_prefix}'.encode()
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return sum(1 for line in log if needle in line)
 
     def worker_memory(self) -> dict[int, dict[str, float]]:
         return {pid: _memory(pid) for pid in self.worker_pids()}
