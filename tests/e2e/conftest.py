@@ -2,20 +2,15 @@
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from django.db import connection
 
 from sdk.assets import asset_path
+from tests.live import Server, database_url
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -38,60 +33,23 @@ def e2e_prerequisites():
         _unavailable("posthog-js bundles are not installed (scripts/fetch-posthog-js.sh)")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
 @pytest.fixture
 def live_server_url(e2e_prerequisites, transactional_db):
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile(prefix="e2e-gunicorn-", suffix=".log", delete=False)
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
+        "DATABASE_URL": database_url(connection),
         "WEB_CONCURRENCY": "1",  # one worker: the local-memory cache is then shared by every request
         "RATE_LIMIT_ENABLED": "0",
         "SECRET_KEY": "e2e-secret",
         "DEBUG": "0",
         "SDK_TEST_PAGES_DIR": str(PAGES),
     }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py", "--threads", "4", "config.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = Server(env, "--threads", "4")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/_health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start:\n" + Path(log.name).read_text()[-3000:])
-            time.sleep(0.2)
-        yield url
+        server.wait_ready(healthy=True)
+        yield server.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        os.unlink(log.name)
+        server.stop()
 
 
 @pytest.fixture

@@ -7,22 +7,16 @@ be seen by the server); SQLite runs serve a fresh database file of their own, mi
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from django.db import connection
 
 from tests.generate.conftest import fake_openai_url  # noqa: F401  (session fixture: the fake OpenAI server)
+from tests.live import Server, database_url, manage
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 
 
 @dataclass
@@ -43,25 +37,6 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")[-chars:]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _postgres_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
-def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=300, capture_output=True, text=True
-    )
-    return result.stdout
-
-
 def _bootstrap_in_process(email: str, organization: str) -> Account:
     from accounts.services import account_bootstrap
 
@@ -72,7 +47,7 @@ def _bootstrap_in_process(email: str, organization: str) -> Account:
 
 
 def _bootstrap_command(env: dict, email: str, organization: str) -> Account:
-    data = json.loads(_manage(env, "bootstrap", "--email", email, "--organization", organization, "--json"))
+    data = json.loads(manage(env, "bootstrap", "--email", email, "--organization", organization, "--json"))
     return Account(
         organization_id=str(data["organization_id"]), project_id=data["project_id"], personal_api_key=data["personal_api_key"]
     )
@@ -91,46 +66,21 @@ def fuzz_server(transactional_db, fake_openai_url, tmp_path) -> LiveServer:  # n
         "PRODUCT_TOURS_AI_TIMEOUT_SECONDS": "10",
     }
     if connection.vendor == "postgresql":
-        env = {**base_env, "DATABASE_URL": _postgres_url()}
+        env = {**base_env, "DATABASE_URL": database_url(connection)}
         owner = _bootstrap_in_process("owner@fuzz.example", "Fuzz organization")
         outsider = _bootstrap_in_process("outsider@fuzz.example", "Outsider organization")
     else:
         env = {**base_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'fuzz.sqlite3'}"}
-        _manage(env, "migrate", "--noinput")
+        manage(env, "migrate", "--noinput")
         owner = _bootstrap_command(env, "owner@fuzz.example", "Fuzz organization")
         outsider = _bootstrap_command(env, "outsider@fuzz.example", "Outsider organization")
 
-    port = _free_port()
-    log_path = tmp_path / "gunicorn.log"
-    log = open(log_path, "wb")
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
-        cwd=ROOT,
-        env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = Server({**env, "WEB_CONCURRENCY": "2"})
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/_health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start:\n" + log_path.read_text(errors="replace")[-3000:])
-            time.sleep(0.2)
-        yield LiveServer(url=url, owner=owner, outsider=outsider, log_path=log_path)
+        server.wait_ready(healthy=True)
+        yield LiveServer(url=server.url, owner=owner, outsider=outsider, log_path=server.log_path)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
-        log.close()
+        server.stop()
 
 
 @pytest.fixture

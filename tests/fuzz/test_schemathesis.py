@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.fuzz.conftest import ROOT
+from tests.live import ROOT
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"

@@ -1,5 +1,4 @@
 import json
-import socket
 import subprocess
 import sys
 import tempfile
@@ -8,6 +7,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.live import free_port
 
 FAKE_SERVER = Path(__file__).with_name("fake_openai.py")
 
@@ -69,8 +70,5 @@ def ai_settings(settings, fake_openai_url) -> FakeOpenAI:
 @pytest.fixture
 def closed_port_url() -> str:
     """A base URL on a local port nothing listens on (connection refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+    return f"http://127.0.0.1:{free_port()}/v1"
 

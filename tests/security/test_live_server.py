@@ -9,7 +9,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from tests.security.live import Cluster, Server, bootstrap, manage, postgres_bin
+from tests.live import Cluster, Server, bootstrap, manage, postgres_bin
 
 BODY_LIMIT = 65536
 DATABASE_UNAVAILABLE = {

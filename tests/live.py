@@ -1,5 +1,6 @@
-"""A throwaway PostgreSQL cluster of the test's own (it is stopped and started mid-test) and a real
-gunicorn serving the app on it. Same approach as scripts/with-postgres.sh; every wait is bounded."""
+"""Real servers for tests: gunicorn serving the app (browser, fuzz and live-server tests) and a
+throwaway PostgreSQL cluster of a test's own (stopped and started mid-test; same approach as
+scripts/with-postgres.sh). Every wait is bounded."""
 
 import glob
 import json
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
@@ -23,6 +24,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def database_url(connection) -> str:
+    """A DATABASE_URL for the database a Django connection uses (e.g. the PostgreSQL test database)."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
 
 
 def postgres_bin() -> Path | None:
@@ -90,27 +98,30 @@ def manage(env: dict, *args: str) -> str:
 class Server:
     """gunicorn with this repository's config; its output (access log included) goes to `log_path`."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, *gunicorn_args: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="ptapi-gunicorn-", suffix=".log")[1])
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
+            [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", *gunicorn_args, "config.wsgi:application"],
             cwd=ROOT, env={**env, "HOST": "127.0.0.1", "PORT": str(self.port)},
             stdout=self._log, stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 30) -> None:
+    def wait_ready(self, timeout: float = 30, *, healthy: bool = False) -> None:
+        """Until gunicorn answers `/_health` (with `healthy`: answers 200, i.e. the database is up too)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
             try:
-                httpx.get(f"{self.url}/_health", timeout=2)
-                return
+                status = httpx.get(f"{self.url}/_health", timeout=2).status_code
+                if not healthy or status == 200:
+                    return
             except httpx.HTTPError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         raise RuntimeError("gunicorn did not start:\n" + self.log()[-3000:])
 
     def log(self) -> str:
