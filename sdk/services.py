@@ -2,7 +2,6 @@
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
@@ -16,19 +15,6 @@ from tours.services.public_tours import project_token_resolve
 logger = logging.getLogger(__name__)
 
 STORED_EVENT_PREFIXES = ("product tour", "survey ")
-
-
-def token_from_payload(payload: Any) -> str | None:
-    if not isinstance(payload, dict):
-        return None
-    for key in ("token", "api_key", "$token"):
-        value = payload.get(key)
-        if isinstance(value, str) and value:
-            return value
-    properties = payload.get("properties")
-    if isinstance(properties, dict) and isinstance(properties.get("token"), str) and properties["token"]:
-        return properties["token"]
-    return None
 
 
 def project_for_token(token: str) -> Project | None:

@@ -10,20 +10,18 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.exceptions import error_body
 from sdk.assets import POSTHOG_JS_VERSION, asset_path
-from tours.cors import cors_apply
 from sdk.decoding import PayloadError, payload_decode
 from sdk.services import (
     capture_events_ingest,
     flags_decide,
     project_for_token,
     remote_config_build,
-    token_from_payload,
 )
+from tours.cors import cors_apply
+from tours.public import INVALID_TOKEN_DETAIL, MISSING_TOKEN_DETAIL
+from tours.services.public_tours import token_from_payload
 
 logger = logging.getLogger(__name__)
-
-MISSING_TOKEN = "Project token not provided. You can find your project token in your PostHog project settings."
-INVALID_TOKEN = "Project token invalid. You can find your project token in your PostHog project settings."
 
 
 def _json(request: HttpRequest, body: dict, status: int = 200) -> HttpResponse:
@@ -85,10 +83,10 @@ def flags(request: HttpRequest) -> HttpResponse:
         return _error(request, 400, type="validation_error", code="malformed_data", detail="Body must be a JSON object.")
     token = token_from_payload(payload) or request.GET.get("token") or request.GET.get("api_key")
     if not token:
-        return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN)
+        return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL)
     project = project_for_token(token)
     if project is None:
-        return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN)
+        return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
     distinct_id = payload.get("distinct_id")
     if not isinstance(distinct_id, (str, int)) or isinstance(distinct_id, bool) or str(distinct_id) == "":
         return _error(
@@ -131,10 +129,10 @@ def capture(request: HttpRequest) -> HttpResponse:
         (token_from_payload(e.get("properties") or {}) or token_from_payload(e) for e in events if e), None
     )
     if not token:
-        return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN)
+        return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL)
     project = project_for_token(token)
     if project is None:
-        return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN)
+        return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
     capture_events_ingest(project=project, events=events)
     return _json(request, {"status": 1})
 

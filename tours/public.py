@@ -14,7 +14,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from tours.cors import cors_apply
-from tours.services.public_tours import project_token_resolve, public_tours_get
+from tours.services.public_tours import project_token_resolve, public_tours_get, token_from_payload
 
 
 def _envelope(*, type: str, code: str, detail: str) -> bytes:
@@ -22,12 +22,10 @@ def _envelope(*, type: str, code: str, detail: str) -> bytes:
 
 
 _HELP = "You can find your project token in your PostHog project settings."
-MISSING_TOKEN_BODY = _envelope(
-    type="authentication_error", code="missing_api_key", detail=f"Project token not provided. {_HELP}"
-)
-INVALID_TOKEN_BODY = _envelope(
-    type="authentication_error", code="invalid_api_key", detail=f"Project token invalid. {_HELP}"
-)
+MISSING_TOKEN_DETAIL = f"Project token not provided. {_HELP}"
+INVALID_TOKEN_DETAIL = f"Project token invalid. {_HELP}"
+MISSING_TOKEN_BODY = _envelope(type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL)
+INVALID_TOKEN_BODY = _envelope(type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
 
 # posthog-js appends `_=<ms>` to every fetch, so its URLs never repeat and no browser cache serves them.
 # For other clients, `max-age=0, must-revalidate` makes any stored copy revalidate with If-None-Match
@@ -53,13 +51,7 @@ def _token_from_json(request: HttpRequest) -> Any:
         raise MalformedBody(f"JSON parse error - {exc}") from exc
     if isinstance(data, list) and data:  # batches: the first event carries the token
         data = data[0]
-    if not isinstance(data, dict):
-        return None
-    for name in ("$token", "token", "api_key"):
-        if data.get(name):
-            return data[name]
-    properties = data.get("properties")
-    return properties.get("token") if isinstance(properties, dict) else None
+    return token_from_payload(data)
 
 
 def token_from_request(request: HttpRequest) -> Any:

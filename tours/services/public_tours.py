@@ -163,6 +163,20 @@ def _new_generation() -> str:
     return secrets.token_hex(8)
 
 
+def token_from_payload(data: Any) -> Any:
+    """The project token a decoded JSON body carries: `$token`, `token`, `api_key`, then `properties.token`.
+
+    Returns what was sent (possibly not a string), or None.
+    """
+    if not isinstance(data, dict):
+        return None
+    for name in ("$token", "token", "api_key"):
+        if data.get(name):
+            return data[name]
+    properties = data.get("properties")
+    return properties.get("token") if isinstance(properties, dict) else None
+
+
 def project_token_resolve(*, token: str) -> int | None:
     """The id of the project whose token this is, or None. Exact lookup on the unique column, cached."""
     if not token_plausible(token):
