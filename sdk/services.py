@@ -2,10 +2,10 @@
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import Project
 from flags.evaluation import flag_evaluate
 from flags.models import FeatureFlag
 from flags.persons import person_event_apply, person_properties_get
@@ -17,18 +17,17 @@ logger = logging.getLogger(__name__)
 STORED_EVENT_PREFIXES = ("product tour", "survey ")
 
 
-def project_for_token(token: str) -> Project | None:
-    """The token's project (id from the shared token cache; the row itself is one cheap query)."""
+def project_id_for_token(token: Any) -> int | None:
+    """The token's project id, from the token cache the public tours endpoint shares (no row load)."""
     if not isinstance(token, str):
         return None
-    project_id = project_token_resolve(token=token.strip())
-    return Project.objects.filter(id=project_id).first() if project_id else None
+    return project_token_resolve(token=token.strip())
 
 
-def remote_config_build(*, project: Project) -> dict:
+def remote_config_build(*, token: str) -> dict:
     """Remote config: product tours on, everything this service does not implement off."""
     return {
-        "token": project.api_token,
+        "token": token,
         "supportedCompression": ["gzip", "gzip-js"],
         "hasFeatureFlags": True,
         "productTours": True,
@@ -48,11 +47,11 @@ def remote_config_build(*, project: Project) -> dict:
 
 
 def flags_decide(
-    *, project: Project, distinct_id: str, person_properties: dict, flag_keys: list[str] | None = None
+    *, project_id: int, distinct_id: str, person_properties: dict, flag_keys: list[str] | None = None
 ) -> dict:
     """PostHog's /flags v2 answer for every non-deleted flag of the project."""
-    properties = {**person_properties_get(project_id=project.id, distinct_id=distinct_id), **person_properties}
-    flags = list(FeatureFlag.objects.filter(project=project, deleted=False).order_by("id"))
+    properties = {**person_properties_get(project_id=project_id, distinct_id=distinct_id), **person_properties}
+    flags = list(FeatureFlag.objects.filter(project_id=project_id, deleted=False).order_by("id"))
     if flag_keys is not None:
         wanted = set(flag_keys)
         flags = [f for f in flags if f.key in wanted]
@@ -120,7 +119,7 @@ def _event_timestamp(event: dict) -> datetime | None:
         return None
 
 
-def capture_events_ingest(*, project: Project, events: list[dict]) -> int:
+def capture_events_ingest(*, project_id: int, events: list[dict]) -> int:
     """Apply person updates and keep tour/survey events. Returns how many events were accepted."""
     accepted = 0
     stored: list[CapturedEvent] = []
@@ -130,12 +129,12 @@ def capture_events_ingest(*, project: Project, events: list[dict]) -> int:
         if not isinstance(name, str) or not name or distinct_id is None:
             continue
         accepted += 1
-        person_event_apply(project_id=project.id, distinct_id=distinct_id, event=event)
+        person_event_apply(project_id=project_id, distinct_id=distinct_id, event=event)
         if name.startswith(STORED_EVENT_PREFIXES):
             properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
             stored.append(
                 CapturedEvent(
-                    project=project,
+                    project_id=project_id,
                     event=name[:400],
                     distinct_id=distinct_id,
                     properties=properties,

@@ -14,7 +14,7 @@ from sdk.decoding import PayloadError, payload_decode
 from sdk.services import (
     capture_events_ingest,
     flags_decide,
-    project_for_token,
+    project_id_for_token,
     remote_config_build,
 )
 from tours.cors import cors_apply
@@ -55,10 +55,9 @@ def remote_config(request: HttpRequest, token: str, js: bool = False) -> HttpRes
         return _preflight(request)
     if request.method != "GET":
         return _method_not_allowed(request)
-    project = project_for_token(token)
-    if project is None:
+    if project_id_for_token(token) is None:
         return _error(request, 404, type="invalid_request", code="not_found", detail="Not found.")
-    config = remote_config_build(project=project)
+    config = remote_config_build(token=token)
     if not js:
         return _json(request, config)
     script = (
@@ -84,8 +83,8 @@ def flags(request: HttpRequest) -> HttpResponse:
     token = token_from_payload(payload) or request.GET.get("token") or request.GET.get("api_key")
     if not token:
         return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL)
-    project = project_for_token(token)
-    if project is None:
+    project_id = project_id_for_token(token)
+    if project_id is None:
         return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
     distinct_id = payload.get("distinct_id")
     if not isinstance(distinct_id, (str, int)) or isinstance(distinct_id, bool) or str(distinct_id) == "":
@@ -95,7 +94,7 @@ def flags(request: HttpRequest) -> HttpResponse:
     person_properties = payload.get("person_properties")
     flag_keys = payload.get("flag_keys")
     results = flags_decide(
-        project=project,
+        project_id=project_id,
         distinct_id=str(distinct_id),
         person_properties=person_properties if isinstance(person_properties, dict) else {},
         flag_keys=[k for k in flag_keys if isinstance(k, str)] if isinstance(flag_keys, list) else None,
@@ -130,10 +129,10 @@ def capture(request: HttpRequest) -> HttpResponse:
     )
     if not token:
         return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL)
-    project = project_for_token(token)
-    if project is None:
+    project_id = project_id_for_token(token)
+    if project_id is None:
         return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
-    capture_events_ingest(project=project, events=events)
+    capture_events_ingest(project_id=project_id, events=events)
     return _json(request, {"status": 1})
 
 
