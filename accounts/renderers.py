@@ -1,0 +1,33 @@
+"""The API's JSON renderer: DRF's JSON output, written by orjson.
+
+Same bytes as DRF's `JSONRenderer` for what our views return (compact, UTF-8, DRF's date and decimal
+formats through DRF's own encoder), several times faster on large pages. It also accepts
+`orjson.Fragment`: JSON that is already text (a column read as text) goes into the body as it is,
+never decoded and re-encoded (see `tours.services.representation`).
+"""
+
+import orjson
+from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+_DRF_ENCODER = JSONEncoder()
+# Datetimes go through DRF's encoder (`Z` for UTC, as before); int dict keys become strings, as in `json`.
+OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _default(value):
+    return _DRF_ENCODER.default(value)  # lazy strings, decimals, dates, querysets, … as DRF renders them
+
+
+class ORJSONRenderer(JSONRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        options = OPTIONS
+        if self.get_indent(accepted_media_type, renderer_context or {}):
+            options |= orjson.OPT_INDENT_2  # `Accept: application/json; indent=N`: orjson only indents by 2
+        try:
+            return orjson.dumps(data, default=_default, option=options)
+        except TypeError:
+            # orjson refuses integers beyond 64 bits, which Python's json writes: fall back to DRF's renderer.
+            return super().render(data, accepted_media_type, renderer_context)
