@@ -23,18 +23,22 @@ class UserBasicSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "uuid"]
 
     def get_hedgehog_config(self, user: User) -> dict | None:
-        config = user.hedgehog_config
-        if not isinstance(config, dict) or not config:
-            return None
-        source = config.get("actor_options") or {} if config.get("version") == 2 else config
-        if not isinstance(source, dict):
-            source = {}
-        return {
-            "use_as_profile": config.get("use_as_profile"),
-            "color": source.get("color"),
-            "accessories": source.get("accessories"),
-            "skin": source.get("skin"),
-        }
+        return hedgehog_config_represent(user.hedgehog_config)
+
+
+def hedgehog_config_represent(config) -> dict | None:
+    """PostHog's public hedgehog config: the profile-relevant options of either stored version."""
+    if not isinstance(config, dict) or not config:
+        return None
+    source = config.get("actor_options") or {} if config.get("version") == 2 else config
+    if not isinstance(source, dict):
+        source = {}
+    return {
+        "use_as_profile": config.get("use_as_profile"),
+        "color": source.get("color"),
+        "accessories": source.get("accessories"),
+        "skin": source.get("skin"),
+    }
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.db.models import OuterRef, Subquery
 from rest_framework import exceptions, permissions, viewsets
 
 from accounts.models import OrganizationMembership, Project
@@ -40,7 +41,7 @@ class ProjectMembershipPermission(HandlerMissingPassesMixin, permissions.BasePer
         if self.handler_missing(request, view):
             return True
         project = view.project  # 404 when absent
-        if view.membership is None:
+        if view.membership_level is None:
             raise exceptions.PermissionDenied("You don't have access to the project.")
         return project is not None
 
@@ -75,16 +76,23 @@ class ProjectScopedViewSetMixin:
 
     @cached_property
     def project(self) -> Project:
-        project = Project.objects.select_related("organization").filter(id=self.project_id).first()
-        if project is None:
+        """The project, with the request user's membership level in its organization (one query)."""
+        membership = OrganizationMembership.objects.filter(
+            organization_id=OuterRef("organization_id"), user_id=self.request.user.id
+        )
+        try:
+            return (
+                Project.objects.select_related("organization")
+                .annotate(request_membership_level=Subquery(membership.values("level")[:1]))
+                .get(id=self.project_id)
+            )
+        except Project.DoesNotExist:
             raise exceptions.NotFound(PROJECT_NOT_FOUND)
-        return project
 
-    @cached_property
-    def membership(self) -> OrganizationMembership | None:
-        return OrganizationMembership.objects.filter(
-            organization_id=self.project.organization_id, user_id=self.request.user.id
-        ).first()
+    @property
+    def membership_level(self) -> int | None:
+        """None when the request's user is not a member of the project's organization."""
+        return self.project.request_membership_level
 
     def get_queryset(self):
         return super().get_queryset().filter(project_id=self.project.id)

@@ -11,11 +11,16 @@ from flags.serializers import MinimalFeatureFlagSerializer
 from tours.fields import StrictJSONField, TextField
 from tours.models import ProductTour
 from tours.schema import TourContentField, TourContentReadField
-from tours.services.steps import content_with_normalized_steps
-from tours.services.targeting import targeting_filters_strip, targeting_input_validate
+from tours.services.representation import tour_represent, tour_row_from_instance
+from tours.services.targeting import targeting_input_validate
 from tours.services.validation import content_validate
 
 CREATION_CONTEXTS = ["app", "toolbar"]
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {}, "nullable": True, "readOnly": True})
+class TargetingFiltersReadField(serializers.JSONField):
+    """The internal flag's filters without the system-managed properties (`targeting_filters_strip`)."""
 
 
 class ProductTourSerializer(serializers.ModelSerializer):
@@ -24,10 +29,10 @@ class ProductTourSerializer(serializers.ModelSerializer):
     internal_targeting_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
     linked_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
     created_by = UserBasicSerializer(read_only=True)
-    targeting_flag_filters = serializers.SerializerMethodField()
+    targeting_flag_filters = TargetingFiltersReadField(read_only=True)
     content = TourContentReadField(required=False)  # the model field's default; typed for OpenAPI
     draft_content = serializers.JSONField(read_only=True, allow_null=True)
-    has_draft = serializers.SerializerMethodField()
+    has_draft = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = ProductTour
@@ -52,22 +57,9 @@ class ProductTourSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "created_by", "updated_at"]
 
     def to_representation(self, instance: ProductTour) -> dict:
-        data = super().to_representation(instance)
-        data["content"] = content_with_normalized_steps(data.get("content"))
-        match_type = getattr(instance, "search_match_type", None)
-        if match_type is not None:  # only when the list was searched
-            data["search_match_type"] = match_type
-        return data
-
-    @extend_schema_field({"type": "object", "additionalProperties": {}, "nullable": True, "readOnly": True})
-    def get_targeting_flag_filters(self, tour: ProductTour) -> dict | None:
-        flag = tour.internal_targeting_flag if tour.internal_targeting_flag_id else None
-        if flag is None:
-            return None
-        return targeting_filters_strip(tour_id=str(tour.id), filters=flag.filters)
-
-    def get_has_draft(self, tour: ProductTour) -> bool:
-        return tour.draft_content is not None
+        # The fields above shape the OpenAPI component; the response is built where list and retrieve
+        # build theirs, so every response carrying a tour has one shape.
+        return tour_represent(tour_row_from_instance(instance))
 
 
 class ProductTourSerializerCreateUpdateOnly(serializers.ModelSerializer):

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from drf_spectacular.types import OpenApiTypes
@@ -20,8 +21,9 @@ from tours.serializers import (
     ProductTourSerializerCreateUpdateOnly,
 )
 from tours.services.drafts import draft_discard, draft_publish, draft_save
-from tours.services.etags import if_match_check, tour_etag
-from tours.services.search import tours_search
+from tours.services.etags import if_match_check, tour_etag, tour_etag_of
+from tours.services.representation import tour_keys, tours_page
+from tours.services.search import search_session, tours_search
 from tours.services.tours import tour_create, tour_delete, tour_update
 from tours.views_activity import ProductTourActivityMixin
 from tours.views_generate import ProductTourGenerateMixin
@@ -107,8 +109,11 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
             return ProductTourSerializerCreateUpdateOnly
         return ProductTourSerializer
 
+    def _project_tours(self):
+        return super().get_queryset()
+
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = self._project_tours()
         if self.action == "list":
             search = self.request.query_params.get("search")
             if search:
@@ -117,20 +122,31 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
         return queryset
 
     def get_object(self) -> ProductTour:
-        tour = self.get_queryset().filter(pk=self._tour_pk()).first()
-        if tour is None:
+        try:
+            tour = self.get_queryset().get(pk=self._tour_pk())
+        except ProductTour.DoesNotExist:
             raise exceptions.NotFound()
         self.check_object_permissions(self.request, tour)
         return tour
 
+    # List, search and retrieve read plain rows (tours.services.representation): no model instances.
+
+    @property
+    def count_with_page(self) -> bool:
+        """Searched lists rank every match before paging: the total comes with the page (pagination)."""
+        return bool(self.request.query_params.get("search"))
+
     def list(self, request, *args, **kwargs):
-        queryset = self.get_queryset()
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        with search_session() if self.count_with_page else nullcontext():
+            keys = self.paginate_queryset(tour_keys(self.get_queryset()))
+        return self.get_paginated_response(tours_page(keys=keys, queryset=self._project_tours()))
 
     def retrieve(self, request, *args, **kwargs):
-        tour = self.get_object()
-        return self._tour_response(tour, self.get_serializer(tour).data)
+        queryset = self.get_queryset().filter(pk=self._tour_pk())
+        page = tours_page(keys=tour_keys(queryset), queryset=queryset)
+        if not page:
+            raise exceptions.NotFound()
+        return Response(page[0], headers={"ETag": tour_etag_of(page[0])})
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -472,7 +472,7 @@ def test_draft_status_changes_after_a_draft_save(tenant, live):
 
 
 # Auth and project resolution: key lookup (with user and current project), project, membership.
-AUTH_AND_PROJECT_QUERIES = 3
+AUTH_AND_PROJECT_QUERIES = 2  # the key; the project with the membership level
 
 
 def test_draft_status_is_one_query(tenant, live, django_assert_max_num_queries):

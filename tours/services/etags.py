@@ -8,6 +8,7 @@ tour's row lock so that check and write are atomic.
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any, Mapping
 from uuid import UUID
 
 from accounts.exceptions import PreconditionFailed
@@ -18,6 +19,11 @@ def tour_etag(*, tour_id: UUID | str, updated_at: datetime) -> str:
     stamp = updated_at.astimezone(UTC).isoformat() if updated_at.tzinfo else updated_at.isoformat()
     digest = hashlib.sha256(f"{tour_id}:{stamp}".encode()).hexdigest()[:32]
     return f'"{digest}"'
+
+
+def tour_etag_of(representation: Mapping[str, Any]) -> str:
+    """The ETag of a tour as the API represents it (`updated_at` rendered as ISO-8601)."""
+    return tour_etag(tour_id=representation["id"], updated_at=datetime.fromisoformat(representation["updated_at"]))
 
 
 def if_match_satisfied(*, header: str, etag: str) -> bool:

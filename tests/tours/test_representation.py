@@ -1,0 +1,156 @@
+"""One tour shape everywhere: list, search and retrieve build it from rows (JSON columns as text), write
+responses from model instances — both through `tours.services.representation`. Both databases."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from accounts.renderers import ORJSONRenderer
+from tests.tours.conftest import create, make_flag, make_tour, patch, tour_url, tours_url
+from tours.models import ProductTour
+from tours.services.representation import datetime_render, tour_represent, tour_row_from_instance, tours_read_rows
+from tours.services.targeting import targeting_filters_strip
+
+pytestmark = pytest.mark.django_db
+
+LEGACY_STEP = {"id": "s1", "type": "element", "selector": "#go", "content": None}
+BIG = 123456789012345678901234567890  # beyond 64 bits: orjson refuses it, the API must not
+
+
+def _listed(tenant, tour_id, **params) -> dict:
+    body = tenant.client.get(tours_url(tenant), {"limit": 1000, **params}).json()
+    return next(row for row in body["results"] if row["id"] == str(tour_id))
+
+
+def _retrieved(tenant, tour_id) -> dict:
+    response = tenant.client.get(tour_url(tenant, tour_id))
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_list_retrieve_and_write_responses_agree(tenant):
+    tenant.user.first_name, tenant.user.hedgehog_config = "Ada", {"color": "blue", "use_as_profile": True}
+    tenant.user.save()
+    linked = make_flag(tenant.project, key="beta")
+    targeting = {"groups": [{"properties": [{"key": "plan", "value": ["pro"], "operator": "exact", "type": "person"}]}]}
+    created = create(tenant, {"name": "Everything", "description": "Ünïcode ✓", "auto_launch": True,
+                              "linked_flag_id": linked.id, "targeting_flag_filters": targeting,
+                              "content": {"steps": [LEGACY_STEP], "appearance": {"radius": BIG}}})  # fmt: skip
+    assert created.status_code == 201, created.content
+    tour_id = created.json()["id"]
+    drafted = tenant.client.patch(tour_url(tenant, tour_id, "draft/"), {"name": "Draft name"}, format="json")
+    assert drafted.status_code == 200
+
+    listed, retrieved, draft_response = _listed(tenant, tour_id), _retrieved(tenant, tour_id), drafted.json()
+    assert listed == retrieved == draft_response
+    assert retrieved["content"]["steps"][0] == {**LEGACY_STEP, "type": "modal", "elementTargeting": "auto"}
+    assert retrieved["content"]["appearance"] == {"radius": BIG}
+    assert retrieved["targeting_flag_filters"]["groups"][0]["properties"] == targeting["groups"][0]["properties"]
+    tour = ProductTour.objects.select_related("internal_targeting_flag").get(pk=tour_id)
+    assert retrieved["targeting_flag_filters"] == targeting_filters_strip(
+        tour_id=tour_id, filters=tour.internal_targeting_flag.filters
+    )
+    assert retrieved["internal_targeting_flag"]["filters"] == tour.internal_targeting_flag.filters
+    assert retrieved["internal_targeting_flag"]["team_id"] == tenant.project.id
+    assert retrieved["linked_flag"]["key"] == "beta" and retrieved["linked_flag"]["evaluation_tags"] == []
+    assert retrieved["description"] == "Ünïcode ✓"
+    assert retrieved["has_draft"] is True and retrieved["draft_content"]["name"] == "Draft name"
+    assert retrieved["created_by"]["first_name"] == "Ada"
+    assert retrieved["created_by"]["hedgehog_config"] == {"use_as_profile": True, "color": "blue",
+                                                          "accessories": None, "skin": None}  # fmt: skip
+    assert retrieved["created_by"]["uuid"] == str(tenant.user.uuid)
+    assert retrieved["created_at"].endswith("Z") and retrieved["updated_at"] == datetime_render(tour.updated_at)
+
+
+def test_tour_without_flags_creator_or_draft(tenant):
+    tour = make_tour(tenant.project, name="Bare", content={"steps": []})
+    for body in (_listed(tenant, tour.id), _retrieved(tenant, tour.id)):
+        assert body["internal_targeting_flag"] is None and body["linked_flag"] is None
+        assert body["targeting_flag_filters"] is None
+        assert body["created_by"] is None
+        assert body["draft_content"] is None and body["has_draft"] is False
+        assert body["content"] == {"steps": []}
+        assert body["start_date"] is None and body["end_date"] is None
+
+
+def test_row_and_instance_give_the_same_representation(tenant):
+    """The row path (text JSON) and the instance path agree value for value, searched rows included."""
+    linked = make_flag(tenant.project, key="row-flag")
+    tour = make_tour(tenant.project, name="Row", linked_flag=linked, created_by=tenant.user,
+                     content={"steps": [LEGACY_STEP, {"id": "s2", "useManualSelector": True}]},
+                     draft_content={"description": "d"})  # fmt: skip
+    row = tours_read_rows(ProductTour.objects.filter(pk=tour.pk)).get()
+    instance = ProductTour.objects.select_related("internal_targeting_flag", "linked_flag", "created_by").get(
+        pk=tour.pk
+    )
+    render = ORJSONRenderer().render
+    assert json.loads(render(tour_represent(row))) == json.loads(render(tour_represent(tour_row_from_instance(instance))))
+
+
+def test_edit_shows_at_once(tenant):
+    """Memoised derivations are keyed by the column text: an edit is never served from an old entry."""
+    tour = make_tour(tenant.project, name="Memo", content={"steps": [LEGACY_STEP]})
+    assert _retrieved(tenant, tour.id)["content"]["steps"][0]["type"] == "modal"
+    assert patch(tenant, tour.id, {"content": {"steps": [{"id": "s1", "type": "modal", "title": "New"}]}}).status_code == 200
+    assert _retrieved(tenant, tour.id)["content"]["steps"] == [{"id": "s1", "type": "modal", "title": "New"}]
+    assert _listed(tenant, tour.id)["content"]["steps"][0]["title"] == "New"
+
+
+def test_search_results_carry_the_match_type(tenant):
+    make_tour(tenant.project, name="Invoices tour", created_by=tenant.user)
+    body = tenant.client.get(tours_url(tenant), {"search": "invoices"}).json()
+    assert [(row["name"], row["search_match_type"]) for row in body["results"]] == [("Invoices tour", "exact")]
+    assert body["results"][0]["created_by"]["email"] == tenant.user.email
+    assert "search_match_type" not in tenant.client.get(tours_url(tenant)).json()["results"][0]
+
+
+def _count_queries(tenant, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert tenant.client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_list_and_retrieve_query_counts(tenant):
+    """Key, project with membership; a list adds count + page keys, a retrieve the tour's key; then one
+    query reads the full rows of the tours not remembered (on PostgreSQL, at their row versions)."""
+    make_flag(tenant.project, key="q-flag")
+    ids = [create(tenant, {"name": f"Q{i}", "auto_launch": True}).json()["id"] for i in range(5)]
+    make_tour(tenant.project, name="Plain", created_by=User.objects.create_user(email="other@example.com"))
+    remembered = connection.vendor == "postgresql"
+    assert _count_queries(tenant, tour_url(tenant, ids[0])) == 4
+    assert _count_queries(tenant, tours_url(tenant)) == 5
+    assert _count_queries(tenant, tours_url(tenant)) == (4 if remembered else 5)
+    assert _count_queries(tenant, tour_url(tenant, ids[1])) == (3 if remembered else 4)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row versions (xmin, ctid) are PostgreSQL's")
+def test_remembered_representations_follow_every_write(tenant):
+    """Row versions change with writes that bypass the ORM's signals too: no stale tour, flag or creator."""
+    linked = make_flag(tenant.project, key="versioned")
+    tour = make_tour(tenant.project, name="Versioned", linked_flag=linked, created_by=tenant.user)
+    assert _retrieved(tenant, tour.id)["name"] == "Versioned"
+    ProductTour.objects.filter(pk=tour.pk).update(name="Renamed by update()")
+    assert _retrieved(tenant, tour.id)["name"] == _listed(tenant, tour.id)["name"] == "Renamed by update()"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE flags_featureflag SET key = 'raw-sql' WHERE id = %s", [linked.id])
+    assert _listed(tenant, tour.id)["linked_flag"]["key"] == _retrieved(tenant, tour.id)["linked_flag"]["key"] == "raw-sql"
+    User.objects.filter(pk=tenant.user.pk).update(first_name="Grace")
+    assert _listed(tenant, tour.id)["created_by"]["first_name"] == "Grace"
+    tour.refresh_from_db()
+    tour.content = {"steps": [{"id": "again", "type": "modal"}]}
+    tour.save()  # a second write in the same transaction: same xmin, new ctid
+    assert _retrieved(tenant, tour.id)["content"] == {"steps": [{"id": "again", "type": "modal"}]}
+    ProductTour.objects.filter(pk=tour.pk).delete()
+    assert tenant.client.get(tour_url(tenant, tour.id)).status_code == 404
+    assert all(row["id"] != str(tour.id) for row in tenant.client.get(tours_url(tenant)).json()["results"])
+
+
+def test_unknown_and_foreign_ids_are_404(tenant, other_tenant):
+    foreign = make_tour(other_tenant.project, name="Theirs")
+    for tour_id in (foreign.id, "00000000-0000-0000-0000-000000000000", "not-a-uuid"):
+        response = tenant.client.get(tour_url(tenant, tour_id))
+        assert response.status_code == 404
+        assert response.json()["type"] == "invalid_request"
