@@ -1,14 +1,18 @@
 """§12 search: literal matches win, else trigram-similar; ranking; caps. Runs on PostgreSQL and SQLite."""
 
 import pytest
-
+from django.db import connection, transaction
+from django.db.models import F
 from rest_framework import serializers
 
+from tests.factories import ProjectFactory
 from tests.helpers import assert_error
 from tests.tours.conftest import make_tour, tours_url
-from tours.services.search import search_term_normalize
+from tours.models import ProductTour
+from tours.services.search import TrigramIContains, search_session, search_term_normalize, tours_search
 
 pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm indexes and settings")
 
 
 def search(tenant, term, **params):
@@ -173,8 +177,152 @@ def test_search_paginates(tenant):
     body = search(tenant, "sales", limit=2, offset=0)
     assert body["count"] == 5 and names(body) == ["Sales 0", "Sales 1"]
     assert "search=sales" in body["next"]
+    # The total comes with the page (COUNT(*) OVER ()); a page past the end counts separately.
+    last = search(tenant, "sales", limit=2, offset=4)
+    assert last["count"] == 5 and names(last) == ["Sales 4"] and last["next"] is None
+    beyond = search(tenant, "sales", limit=2, offset=10)
+    assert beyond["count"] == 5 and beyond["results"] == []
+    assert search(tenant, "nothing-like-this-anywhere")["count"] == 0
+    assert all("_window_total" not in row for row in body["results"])
 
 
 def test_archived_tours_are_searchable(tenant):
     make_tour(tenant.project, name="Old sales tour", archived=True)
     assert names(search(tenant, "sales")) == ["Old sales tour"]
+
+
+# --- Index-servable query shape (PostgreSQL) and the semantics it must keep on both databases ---------
+
+
+def found(project, term: str) -> list[tuple[str, str]]:
+    queryset = tours_search(queryset=ProductTour.objects.filter(project=project), term=term)
+    return [(tour.name, tour.search_match_type) for tour in queryset]
+
+
+def index_conditions(plan: str) -> set[tuple[str, str]]:
+    """(index, operator) for each trigram index scan in an EXPLAIN text."""
+    conditions, index = set(), None
+    for line in plan.splitlines():
+        if "Index Scan on " in line:
+            index = line.split("Index Scan on ")[1].split()[0]
+        elif "Index Cond:" in line and index:
+            conditions |= {(index, op) for op in ("~~*", "%>") if op in line}
+    return conditions
+
+
+def trigram_tours_seed(count: int = 300) -> None:
+    project = ProjectFactory()
+    areas = ["billing", "invoices", "dashboards", "reports", "exports", "webhooks"]
+    ProductTour.objects.bulk_create(
+        ProductTour(project=project, name=f"{areas[i % 6].capitalize()} tour #{i}", description=f"How {areas[i % 5]} works")
+        for i in range(count)
+    )
+
+
+@postgres_only
+def test_literal_search_is_served_by_trigram_indexes():
+    trigram_tours_seed()
+    # Unscoped: on a table this small the planner would rather read a whole project through its btree
+    # index. With sequential scans off, a condition no trigram index can serve shows up as a Seq Scan.
+    queryset = tours_search(queryset=ProductTour.objects.all(), term="invoices")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "Seq Scan" not in plan, plan
+    assert {("tour_name_trgm_idx", "~~*"), ("tour_description_trgm_idx", "~~*")} <= index_conditions(plan), plan
+
+
+@postgres_only
+def test_similar_search_is_served_by_trigram_indexes():
+    trigram_tours_seed()
+    queryset = tours_search(queryset=ProductTour.objects.all(), term="dashbord")
+    with search_session(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+        # No literal match, so the similar ones count: "Dashboards tour #…" names, "How dashboards works".
+        assert queryset.count() == len([i for i in range(300) if i % 6 == 2 or i % 5 == 2])
+    assert "Seq Scan" not in plan, plan
+    assert {("tour_name_trgm_idx", "%>"), ("tour_description_trgm_idx", "%>")} <= index_conditions(plan), plan
+
+
+@pytest.mark.parametrize(
+    ("tour_names", "term", "expected"),
+    [
+        (["100% done", "100 done", "1000 done"], "100%", ["100% done"]),
+        (["a_b tour", "axb tour"], "a_b", ["a_b tour"]),
+        (["C:\\path tour", "C:path tour"], "c:\\p", ["C:\\path tour"]),
+    ],
+)
+def test_like_metacharacters_match_literally(tenant, tour_names, term, expected):
+    for name in tour_names:
+        make_tour(tenant.project, name=name)
+    assert found(tenant.project, term) == [(name, "exact") for name in expected]
+    assert names(search(tenant, term)) == expected
+
+
+@pytest.mark.parametrize("term", ["sales", "SALES", "Sa", "%", "_", "\\", "les f", "ß", "é"])
+def test_trigram_icontains_matches_icontains(tenant, term):
+    """On PostgreSQL it is `ILIKE`, elsewhere Django's `icontains` SQL: the same rows either way."""
+    for name in ["Sales", "sales funnel", "Weekly SALES", "50% off_", "back\\slash", "Straße", "Café", "Other"]:
+        make_tour(tenant.project, name=name)
+    tours = ProductTour.objects.filter(project=tenant.project)
+    ilike = set(tours.filter(TrigramIContains(F("name"), term)).values_list("name", flat=True))
+    assert ilike == set(tours.filter(name__icontains=term).values_list("name", flat=True))
+    assert ilike  # every term matches something
+
+
+def mid_similarity_pair() -> tuple[str, str]:
+    """A typo whose word_similarity lies between our 0.3 and pg_trgm's default threshold, 0.6."""
+    term, name = "onbrding", "Onboarding checklist"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CAST(word_similarity(%s, %s) AS double precision)", [term, name])
+        (value,) = cursor.fetchone()
+    assert 0.3 < value < 0.6, value
+    return term, name
+
+
+def test_similar_match_below_pg_trgm_default_threshold(tenant):
+    term, name = mid_similarity_pair()
+    make_tour(tenant.project, name=name)
+    make_tour(tenant.project, name="Unrelated")
+    if connection.vendor == "postgresql":
+        # Without the session `<%` uses pg_trgm's 0.6: proof that the prefilter is really in the query.
+        assert found(tenant.project, term) == []
+    with search_session():
+        assert found(tenant.project, term) == [(name, "similar")]
+
+
+def test_api_finds_similar_match_below_pg_trgm_default_threshold(tenant):
+    """The list view evaluates search inside `search_session()`."""
+    term, name = mid_similarity_pair()
+    make_tour(tenant.project, name=name)
+    body = search(tenant, term)
+    assert [(row["name"], row["search_match_type"]) for row in body["results"]] == [(name, "similar")]
+    assert body["count"] == 1
+
+
+def test_literal_matches_still_hide_similar_ones_inside_session(tenant):
+    make_tour(tenant.project, name="onboarding tour")
+    make_tour(tenant.project, name="onbarding flow")
+    with search_session():
+        assert found(tenant.project, "onboarding") == [("onboarding tour", "exact")]
+        assert found(tenant.project, "onbarding") == [("onbarding flow", "exact")]
+        assert found(tenant.project, "onbording") == [("onboarding tour", "similar"), ("onbarding flow", "similar")]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_search_session_sets_the_threshold_for_its_transaction_only():
+    """SET LOCAL semantics: a pooled connection never keeps the lowered threshold."""
+    term, name = mid_similarity_pair()
+
+    def word_similar() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s <%% %s", [term, name])
+            return cursor.fetchone()[0]
+
+    assert word_similar() is False
+    with search_session():
+        assert connection.in_atomic_block
+        assert word_similar() is True
+    assert word_similar() is False and not connection.in_atomic_block
