@@ -307,3 +307,38 @@ def test_cache_outage_after_commit_does_not_fail_the_write(monkeypatch):
     monkeypatch.setattr(public_tours, "cache", BrokenCache())
     tour = make_tour(tenant.project, name="Saved anyway")  # the on-commit invalidation fails, and is logged
     assert ProductTour.objects.get(pk=tour.pk).name == "Saved anyway"
+
+
+# --- the worker's own copy --------------------------------------------------------------------------
+
+
+def test_worker_copy_follows_the_generation(client, tenant, token, django_assert_num_queries):
+    """A warm request serves the bytes this worker kept, without reading the payload from the cache, for
+    as long as the project's generation is the one they were built under, and never past the lifetime."""
+    from django.core.cache import cache
+
+    make_tour(tenant.project, name="Kept")
+    first = get_tours(client, token)
+    cache.delete(public_tours._payload_key(tenant.project.id))  # only this worker's copy is left
+    with django_assert_num_queries(0):
+        again = get_tours(client, token)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+
+    ProductTour.objects.filter(project=tenant.project).update(name="Renamed")  # bypasses signals
+    public_tours.public_tours_invalidate(project_id=tenant.project.id)
+    assert names(get_tours(client, token)) == ["Renamed"]
+
+    ProductTour.objects.filter(project=tenant.project).update(name="Expired")  # bypasses signals, no bump
+    generation, payload, _ = public_tours._LOCAL[tenant.project.id]
+    public_tours._LOCAL[tenant.project.id] = (generation, payload, 0.0)  # the copy's lifetime has passed
+    cache.delete(public_tours._payload_key(tenant.project.id))
+    assert names(get_tours(client, token)) == ["Expired"]
+
+
+def test_worker_copies_are_bounded(tenant):
+    public_tours._LOCAL.clear()
+    for project_id in range(public_tours.LOCAL_MAX_PROJECTS + 10):
+        public_tours._local_remember(project_id, "g", public_tours.PublicTours(etag='"e"', body=b"{}"))
+    assert len(public_tours._LOCAL) == public_tours.LOCAL_MAX_PROJECTS
+    assert 0 not in public_tours._LOCAL and public_tours.LOCAL_MAX_PROJECTS + 9 in public_tours._LOCAL
+    public_tours._LOCAL.clear()

@@ -10,15 +10,16 @@ Everything lives in Django's default cache (local memory, or Redis when `REDIS_U
 A cached payload is served only while its generation is the current one. A reader reads the generation
 *before* the database, so a payload built from rows that a concurrent transaction is about to change is
 tagged with the generation that transaction's on-commit bump retires: a stale fill can never outlive the
-commit. A warm request is two cache round trips (token, then generation + payload in one `get_many`).
+commit. Each worker also keeps the payloads it served (`_LOCAL`), valid under the same rule, so a warm
+request is two small cache reads (token, generation) and no payload transfer or unpickling.
 """
 
 import hashlib
 import json
 import logging
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from django.core.cache import cache, caches
@@ -27,6 +28,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 
 from accounts.models import Project
 from tours.models import ProductTour
+from tours.services.representation import datetime_render
 from tours.services.steps import steps_normalize, tour_type
 
 logger = logging.getLogger(__name__)
@@ -66,14 +68,6 @@ class PublicTours:
 # --- pure -----------------------------------------------------------------------------------------
 
 
-def _iso(value: datetime | None) -> str | None:
-    """DRF's rendering: ISO-8601 in UTC, `+00:00` written as `Z`."""
-    if value is None:
-        return None
-    text = value.astimezone(timezone.utc).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def tour_sdk_serialize(*, tour: Mapping[str, Any]) -> dict[str, Any]:
     """One tour as posthog-js reads it, from a row of `SDK_FIELDS` (PostHog's ProductTourAPISerializer)."""
     content = tour["content"] if isinstance(tour["content"], dict) else {}
@@ -94,8 +88,8 @@ def tour_sdk_serialize(*, tour: Mapping[str, Any]) -> dict[str, Any]:
             "appearance": content.get("appearance"),
             "display_frequency": content.get("displayFrequency"),
             "auto_launch": tour["auto_launch"],
-            "start_date": _iso(tour["start_date"]),
-            "end_date": _iso(tour["end_date"]),
+            "start_date": datetime_render(tour["start_date"]),
+            "end_date": datetime_render(tour["end_date"]),
         }
     )
     return item
@@ -224,14 +218,35 @@ def public_tours_invalidate_on_commit(*, project_id: int, using: str = DEFAULT_D
     transaction.on_commit(lambda: public_tours_invalidate(project_id=project_id), using=using, robust=True)
 
 
+# project id → (generation, payload, expiry on the monotonic clock) this worker served. A copy lives no longer
+# than a cached payload does (the bound on staleness after writes that bypass signals); oldest dropped first.
+_LOCAL: dict[int, tuple[str, PublicTours, float]] = {}
+LOCAL_MAX_PROJECTS = 256
+
+
+def _local_remember(project_id: int, generation: str, payload: PublicTours) -> None:
+    _LOCAL.pop(project_id, None)
+    _LOCAL[project_id] = (generation, payload, time.monotonic() + _lifetime(PAYLOAD_SECONDS))
+    while len(_LOCAL) > LOCAL_MAX_PROJECTS:
+        try:
+            del _LOCAL[next(iter(_LOCAL))]
+        except (KeyError, StopIteration, RuntimeError):  # another thread got there first
+            break
+
+
 def public_tours_get(*, project_id: int) -> PublicTours:
-    """The project's SDK payload, from the cache when it is current, else built and stored."""
+    """The project's SDK payload, from this worker or the cache when it is current, else built and stored."""
     generation_key, payload_key = _generation_key(project_id), _payload_key(project_id)
     try:
-        cached = cache.get_many([generation_key, payload_key])
-        generation, entry = cached.get(generation_key), cached.get(payload_key)
-        if generation is not None and entry is not None and entry[0] == generation:
-            return PublicTours(etag=entry[1], body=entry[2])
+        generation = cache.get(generation_key)
+        local = _LOCAL.get(project_id)
+        if generation is not None and local is not None and local[0] == generation and local[2] > time.monotonic():
+            return local[1]
+        entry = cache.get(payload_key) if generation is not None else None
+        if entry is not None and entry[0] == generation:
+            payload = PublicTours(etag=entry[1], body=entry[2])
+            _local_remember(project_id, generation, payload)
+            return payload
         if generation is None:
             generation = _new_generation()
             if not cache.add(generation_key, generation, timeout=GENERATION_SECONDS):
@@ -242,6 +257,7 @@ def public_tours_get(*, project_id: int) -> PublicTours:
     # The generation was read before the rows: see the module docstring.
     payload = public_tours_render(tours=public_tours_select(project_id=project_id))
     if generation is not None:
+        _local_remember(project_id, generation, payload)
         try:
             cache.set(payload_key, (generation, payload.etag, payload.body), timeout=_lifetime(PAYLOAD_SECONDS))
         except Exception:
