@@ -10,6 +10,7 @@ project's own gunicorn config in its own session and is stopped in `finally`, al
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -47,6 +48,9 @@ def count_queries(*, client, method: str, path: str, body: str | None, headers: 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tours.services.representation import remembered_clear
+
+    remembered_clear()  # so that the first request is cold in this process too, as after a restart
     counts, response, captured, walls = [], None, None, []
     deadline = time.monotonic() + 2.0
     # Two requests for the counts (cold, steady); more, while time allows, for a stable median wall time.
@@ -208,6 +212,12 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
                 row["adjacent_floor_rps"] = round(sum(floors) / len(floors), 1)
                 row["adjacent_floors"] = floors
             row.update(measured)
+            if sid in sc.ONE_CLIENT:
+                one = loadgen.run(
+                    tool=tool, base_url=server.base_url, templates=scenario.templates, headers=headers,
+                    load=dataclasses.replace(load, threads=1, connections=1), seconds=load.seconds)
+                server.drain()
+                row["one_client"] = {k: one[k] for k in ("rps", "p50_ms", "p99_ms", "error_count", "command")}
             row["state"] = "ok" if measured["error_count"] == 0 else "errors"
             row["memory"] = {str(k): v for k, v in server.worker_memory().items()}
             row["load_average"] = [round(x, 2) for x in os.getloadavg()]  # others' work on a shared machine shows here

@@ -4,7 +4,7 @@
 #
 # Knobs (environment): BENCH_SECONDS (10), BENCH_WARMUP (3), BENCH_THREADS (2), BENCH_CONNECTIONS (16),
 # BENCH_TOOL (wrk | python; default wrk, python when wrk cannot be installed), BENCH_PARTS
-# ("postgresql sqlite"), BENCH_TIMEOUT (seconds per database, 600), BENCH_OUT (bench/results).
+# ("postgresql sqlite"), BENCH_ONLY (scenario ids, comma-separated; quick runs), BENCH_TIMEOUT (seconds per database, 600), BENCH_OUT (bench/results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
