@@ -70,6 +70,26 @@ def token_from_request(request: HttpRequest) -> Any:
     return token.strip() if isinstance(token, str) else token
 
 
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether `Accept-Encoding` allows gzip (`gzip`, `x-gzip` or `*`, with a q-value above 0)."""
+    allowed: dict[str, bool] = {}
+    for part in accept_encoding.split(","):
+        coding, _, params = part.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        allowed[coding.strip().lower()] = q > 0
+    for coding in ("gzip", "x-gzip", "*"):
+        if coding in allowed:
+            return allowed[coding]
+    return False
+
+
 def _etag_matches(if_none_match: str, etag: str) -> bool:
     if if_none_match == etag:
         return True
@@ -105,11 +125,21 @@ def product_tours(request: HttpRequest) -> HttpResponse:
     request.log_project_id = project_id  # for the request log line
 
     payload = public_tours_get(project_id=project_id)
+    gzipped = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match and request.method != "POST" and _etag_matches(if_none_match, payload.etag):
-        response = HttpResponseNotModified()
+    if (
+        if_none_match
+        and request.method != "POST"
+        and (_etag_matches(if_none_match, payload.etag) or _etag_matches(if_none_match, payload.gzip_etag))
+    ):
+        response = HttpResponseNotModified()  # either stored representation is still current
+    elif gzipped:
+        response = HttpResponse(payload.gzip_body, content_type="application/json")
+        response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(payload.body, content_type="application/json")
-    response["ETag"] = payload.etag
+    response["ETag"] = payload.gzip_etag if gzipped else payload.etag
     response["Cache-Control"] = CACHE_CONTROL
-    return cors_apply(request, response)
+    response = cors_apply(request, response)
+    response["Vary"] = "Origin, Accept-Encoding"
+    return response

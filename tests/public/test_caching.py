@@ -29,7 +29,8 @@ def test_200_carries_strong_etag_cache_control_and_vary(client, tenant, token):
     assert response.status_code == 200
     assert response["ETag"].startswith('"') and response["ETag"].endswith('"')
     assert response["Cache-Control"] == "private, max-age=0, must-revalidate"
-    assert response["Vary"] == "Origin"
+    assert response["Vary"] == "Origin, Accept-Encoding"
+    assert "Content-Encoding" not in response
 
 
 @pytest.mark.parametrize("header", ["{etag}", "W/{etag}", '"nope", {etag}', "*"])
@@ -338,7 +339,55 @@ def test_worker_copy_follows_the_generation(client, tenant, token, django_assert
 def test_worker_copies_are_bounded(tenant):
     public_tours._LOCAL.clear()
     for project_id in range(public_tours.LOCAL_MAX_PROJECTS + 10):
-        public_tours._local_remember(project_id, "g", public_tours.PublicTours(etag='"e"', body=b"{}"))
+        public_tours._local_remember(project_id, "g", public_tours.PublicTours(etag='"e"', body=b"{}", gzip_body=b""))
     assert len(public_tours._LOCAL) == public_tours.LOCAL_MAX_PROJECTS
     assert 0 not in public_tours._LOCAL and public_tours.LOCAL_MAX_PROJECTS + 9 in public_tours._LOCAL
     public_tours._LOCAL.clear()
+
+
+# --- gzip -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        ("gzip, deflate, br", True),  # what browsers send
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),
+        ("x-gzip", True),
+        ("gzip;q=0", False),
+        ("gzip;q=zero", False),
+        ("identity", False),
+        ("br", False),
+        ("", False),
+        ("gzip;q=0, *", False),
+    ],
+)
+def test_accept_encoding(accept_encoding, gzipped):
+    from tours.public import accepts_gzip
+
+    assert accepts_gzip(accept_encoding) is gzipped
+
+
+def test_gzip_body_is_the_same_json_with_its_own_etag(client, tenant, token):
+    import gzip
+    import json
+
+    make_tour(tenant.project, name="Zipped")
+    plain = get_tours(client, token)
+    zipped = get_tours(client, token, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped.status_code == 200 and zipped["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped.content)) == json.loads(plain.content)
+    assert len(zipped.content) < len(plain.content)
+    assert zipped["ETag"] == plain["ETag"][:-1] + '-gzip"' and zipped["ETag"] != plain["ETag"]
+    assert zipped["Vary"] == "Origin, Accept-Encoding"
+    # Either tag revalidates: the content behind both is current.
+    for etag in (plain["ETag"], zipped["ETag"]):
+        not_modified = get_tours(client, token, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert not_modified["ETag"] == zipped["ETag"]
+    make_tour(tenant.project, name="Zipped 2")
+    public_tours.public_tours_invalidate(project_id=tenant.project.id)  # what the on-commit signal does
+    changed = get_tours(client, token, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+    assert changed.status_code == 200
+    assert [t["name"] for t in json.loads(gzip.decompress(changed.content))["product_tours"]] == ["Zipped", "Zipped 2"]

@@ -5,7 +5,7 @@ Everything lives in Django's default cache (local memory, or Redis when `REDIS_U
 - `pt:tok:<sha256(token)>` → project id, `0` (unknown token) or `TOMBSTONE` (token changed moments ago);
 - `pt:gen:<project id>` → a random *generation*, replaced after every committed write that can change
   the payload (see `tours.public_signals`);
-- `pt:tours:<project id>` → `(generation, etag, body bytes)`.
+- `pt:tours:<project id>` → `(generation, etag, body bytes, gzip-encoded body bytes)`.
 
 A cached payload is served only while its generation is the current one. A reader reads the generation
 *before* the database, so a payload built from rows that a concurrent transaction is about to change is
@@ -14,6 +14,7 @@ commit. Each worker also keeps the payloads it served (`_LOCAL`), valid under th
 request is two small cache reads (token, generation) and no payload transfer or unpickling.
 """
 
+import gzip
 import hashlib
 import json
 import logging
@@ -63,6 +64,12 @@ SDK_FIELDS = (
 class PublicTours:
     etag: str  # strong, quoted
     body: bytes
+    gzip_body: bytes  # the same JSON, gzip-encoded once at fill time (browsers accept gzip)
+
+    @property
+    def gzip_etag(self) -> str:
+        """The gzip-encoded body is another representation, so it has its own strong tag."""
+        return self.etag[:-1] + '-gzip"'
 
 
 # --- pure -----------------------------------------------------------------------------------------
@@ -107,7 +114,8 @@ def _json_bytes(value: Any) -> bytes:
 
 def public_tours_render(*, tours: Iterable[Mapping[str, Any]]) -> PublicTours:
     body = _json_bytes({"product_tours": [tour_sdk_serialize(tour=tour) for tour in tours]})
-    return PublicTours(etag='"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"', body=body)
+    etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    return PublicTours(etag=etag, body=body, gzip_body=gzip.compress(body, compresslevel=6, mtime=0))
 
 
 def token_plausible(token: str) -> bool:
@@ -243,8 +251,8 @@ def public_tours_get(*, project_id: int) -> PublicTours:
         if generation is not None and local is not None and local[0] == generation and local[2] > time.monotonic():
             return local[1]
         entry = cache.get(payload_key) if generation is not None else None
-        if entry is not None and entry[0] == generation:
-            payload = PublicTours(etag=entry[1], body=entry[2])
+        if entry is not None and len(entry) == 4 and entry[0] == generation:  # older entries had no gzip body
+            payload = PublicTours(etag=entry[1], body=entry[2], gzip_body=entry[3])
             _local_remember(project_id, generation, payload)
             return payload
         if generation is None:
@@ -259,7 +267,8 @@ def public_tours_get(*, project_id: int) -> PublicTours:
     if generation is not None:
         _local_remember(project_id, generation, payload)
         try:
-            cache.set(payload_key, (generation, payload.etag, payload.body), timeout=_lifetime(PAYLOAD_SECONDS))
+            entry = (generation, payload.etag, payload.body, payload.gzip_body)
+            cache.set(payload_key, entry, timeout=_lifetime(PAYLOAD_SECONDS))
         except Exception:
             logger.warning("Public tours: payload cache unavailable", exc_info=True)
     return payload
