@@ -34,7 +34,7 @@ PLANS = {
 }
 SCENARIOS_BY_PART = {
     "postgresql": [
-        "floor", "public_warm", "public_304", "list", "retrieve", "search_literal", "search_typo",
+        "floor", "public_warm", "public_gzip", "public_304", "list", "retrieve", "search_literal", "search_typo",
         "create", "patch_flag_sync", "draft_save", "publish_draft", "floor_end",
     ],
     "sqlite": ["floor", "public_warm", "list", "search_literal", "search_typo", "floor_end"],
@@ -91,6 +91,8 @@ def build(*, part: str, seeded, etag: str | None) -> dict[str, Scenario]:
     scenarios = [
         Scenario("floor", "Floor: trivial Django JSON view", [Template("GET", "/_bench/floor")], 200, auth=False),
         Scenario("public_warm", "Public SDK endpoint, warm cache (50 launched tours)", [Template("GET", public_path)], 200, auth=False),
+        Scenario("public_gzip", "Public SDK endpoint, warm, `Accept-Encoding: gzip` (as browsers send)",
+                 [Template("GET", public_path)], 200, auth=False, headers={"Accept-Encoding": "gzip, deflate, br"}),
         Scenario("public_304", "Public SDK endpoint, If-None-Match → 304", [Template("GET", public_path)], 304,
                  auth=False, headers={"If-None-Match": etag or '"none"'}),
         Scenario("list", "Tour list, limit 100 (project with 1,000 tours)", [Template("GET", _tours_path(list_id) + "?limit=100")], 200),

@@ -221,7 +221,7 @@ def tours_read_rows(queryset: QuerySet[ProductTour]) -> QuerySet:
 ROW_VERSION_SQL = "(xmin::text || ctid::text)"
 TOUR_VERSION_SQL = f'("{ProductTour._meta.db_table}".xmin::text || "{ProductTour._meta.db_table}".ctid::text)'
 REMEMBERED_TOURS = 2048
-# tour id → (versions, representation); least recently used dropped first. Per worker process.
+# tour id → (versions, representation); the least recently stored dropped first. Per worker process.
 _REMEMBERED: OrderedDict[str, tuple[tuple, dict[str, Any]]] = OrderedDict()
 
 
@@ -264,13 +264,13 @@ def remembered_clear() -> None:
 
 
 def _remember(tour_id: str, versions: tuple, data: dict[str, Any]) -> None:
-    _REMEMBERED[tour_id] = (versions, data)
-    _REMEMBERED.move_to_end(tour_id)
-    while len(_REMEMBERED) > REMEMBERED_TOURS:
-        try:
+    try:
+        _REMEMBERED[tour_id] = (versions, data)
+        _REMEMBERED.move_to_end(tour_id)
+        while len(_REMEMBERED) > REMEMBERED_TOURS:
             _REMEMBERED.popitem(last=False)
-        except KeyError:  # another thread emptied it first
-            break
+    except KeyError:  # another thread (gthread workers) dropped it first: remembering is only an optimisation
+        pass
 
 
 def tours_page(*, keys: Iterable[Mapping[str, Any]], queryset: QuerySet[ProductTour]) -> list[dict[str, Any]]:
