@@ -13,14 +13,13 @@ setting, so evaluate the queryset inside `search_session()`, which lowers it for
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.core.exceptions import FullResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import CharField, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.lookups import BuiltinLookup, IContains, Lookup
 from rest_framework import serializers
 
 MAX_SEARCH_LENGTH = 200
-MIN_NAME_WORD_SIMILARITY = 0.3
+MIN_NAME_WORD_SIMILARITY = 0.3  # inclusive (pg_trgm's `<%`)
 # Descriptions are prose: short terms clear 0.3 against long text too easily.
 MIN_DESCRIPTION_WORD_SIMILARITY = 0.4
 # `<%` must let through everything either exact threshold could accept.
@@ -71,18 +70,20 @@ class TrigramIContains(IContains):
 
 
 class TrigramWordSimilar(Lookup):
-    """pg_trgm's `term <% column`: an index-servable prefilter for `word_similarity(term, column)`.
+    """`word_similarity(term, column) >= SESSION_WORD_SIMILARITY_THRESHOLD`.
 
-    True when word_similarity reaches `pg_trgm.word_similarity_threshold` (see `search_session()`);
-    always AND it with the exact threshold check. Elsewhere it compiles to nothing (FullResultSet drops
-    it from its AND), leaving the exact check alone. Used as an expression: `TrigramWordSimilar(term, F(col))`.
+    On PostgreSQL it is pg_trgm's `term <% column`, which the GIN trigram indexes serve; it compares with
+    `pg_trgm.word_similarity_threshold`, set by `search_session()`. Elsewhere the comparison is written
+    out. Used as an expression: `TrigramWordSimilar(term, F(col))`.
     """
 
     lookup_name = "trigram_word_similar"  # not registered on any field
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
-        raise FullResultSet
+        lhs_sql, params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        return f"word_similarity({lhs_sql}, {rhs_sql}) >= %s", [*params, *rhs_params, SESSION_WORD_SIMILARITY_THRESHOLD]
 
     def as_postgresql(self, compiler, connection):
         lhs_sql, params = self.process_lhs(compiler, connection)
@@ -136,12 +137,11 @@ def tours_search(*, queryset: QuerySet, term: str) -> QuerySet:
     if literal.exists():
         matches, match_type = literal, "exact"
     else:
-        similar = Q(TrigramWordSimilar(text, F("name")), _name_word__gt=MIN_NAME_WORD_SIMILARITY) | Q(
+        # Names: the index-served comparison is the whole check (the session threshold is the name's).
+        similar = Q(TrigramWordSimilar(text, F("name"))) | Q(
             TrigramWordSimilar(text, F("description")), _description_word__gt=MIN_DESCRIPTION_WORD_SIMILARITY
         )
-        matches = queryset.alias(
-            _name_word=WordSimilarity(text, F("name")), _description_word=WordSimilarity(text, F("description"))
-        ).filter(similar)
+        matches = queryset.alias(_description_word=WordSimilarity(text, F("description"))).filter(similar)
         match_type = "similar"
     return (
         # `alias`, not `annotate`: selected, each trigram function would run twice per row on PostgreSQL
