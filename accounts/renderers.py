@@ -6,6 +6,9 @@ formats through DRF's own encoder), several times faster on large pages. It also
 never decoded and re-encoded (see `tours.services.representation`).
 """
 
+import json
+from typing import Any
+
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -31,3 +34,14 @@ class ORJSONRenderer(JSONRenderer):
         except TypeError:
             # orjson refuses integers beyond 64 bits, which Python's json writes: fall back to DRF's renderer.
             return super().render(data, accepted_media_type, renderer_context)
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON of plain data, written whatever a JSON column may hold."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except UnicodeEncodeError:  # lone surrogates (JSON stored by SQLite): escaping keeps the body valid
+        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+    except ValueError:  # NaN/Infinity written straight through the ORM: not JSON, send null instead
+        cleaned = json.loads(json.dumps(value), parse_constant=lambda _: None)
+        return json_bytes(cleaned)

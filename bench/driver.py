@@ -157,8 +157,8 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
     rows = []
     floor_templates = scenarios["floor"].templates
 
-    def measure(templates, headers, seconds):
-        return loadgen.run(tool=tool, base_url=server.base_url, templates=templates, headers=headers, load=load,
+    def measure(templates, headers, seconds, run_load=load):
+        return loadgen.run(tool=tool, base_url=server.base_url, templates=templates, headers=headers, load=run_load,
                            seconds=seconds)  # fmt: skip
 
     try:
@@ -213,9 +213,7 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
                 row["adjacent_floors"] = floors
             row.update(measured)
             if sid in sc.ONE_CLIENT:
-                one = loadgen.run(
-                    tool=tool, base_url=server.base_url, templates=scenario.templates, headers=headers,
-                    load=dataclasses.replace(load, threads=1, connections=1), seconds=load.seconds)
+                one = measure(scenario.templates, headers, load.seconds, dataclasses.replace(load, threads=1, connections=1))
                 server.drain()
                 row["one_client"] = {k: one[k] for k in ("rps", "p50_ms", "p99_ms", "error_count", "command")}
             row["state"] = "ok" if measured["error_count"] == 0 else "errors"

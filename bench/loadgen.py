@@ -119,7 +119,7 @@ def _run_once(tool: str, base_url: str, templates, headers, seconds: float, load
         url = base_url + templates[0].path
         command = [
             "wrk", f"-t{load.threads}", f"-c{load.connections}", f"-d{max(1, round(seconds))}s",
-            f"--timeout", f"{load.timeout_seconds}s", "-s", str(script), url,
+            "--timeout", f"{load.timeout_seconds}s", "-s", str(script), url,
         ]  # fmt: skip
     else:
         spec = workdir / f"scenario-{secrets.token_hex(3)}.json"

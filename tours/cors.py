@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "X-Requested-With,Content-Type"
@@ -11,7 +12,7 @@ CORS_TRACING_HEADERS = ("traceparent", "request-id")  # sent by tracing librarie
 
 def cors_apply(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """PostHog's `cors_response`: echo the caller's origin, allow credentials and tracing headers."""
-    response["Vary"] = "Origin"
+    patch_vary_headers(response, ("Origin",))
     origin = request.META.get("HTTP_ORIGIN")
     if origin:
         try:

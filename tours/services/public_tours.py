@@ -16,7 +16,6 @@ request is two small cache reads (token, generation) and no payload transfer or 
 
 import gzip
 import hashlib
-import json
 import logging
 import secrets
 import time
@@ -28,6 +27,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from accounts.models import Project
+from accounts.recent import RecentItems
+from accounts.renderers import json_bytes
 from tours.models import ProductTour
 from tours.services.representation import datetime_render
 from tours.services.steps import steps_normalize, tour_type
@@ -102,18 +103,8 @@ def tour_sdk_serialize(*, tour: Mapping[str, Any]) -> dict[str, Any]:
     return item
 
 
-def _json_bytes(value: Any) -> bytes:
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-    except UnicodeEncodeError:  # lone surrogates (JSON stored by SQLite): escaping keeps the body valid
-        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
-    except ValueError:  # NaN/Infinity written straight through the ORM: not JSON, send null instead
-        cleaned = json.loads(json.dumps(value), parse_constant=lambda _: None)
-        return _json_bytes(cleaned)
-
-
 def public_tours_render(*, tours: Iterable[Mapping[str, Any]]) -> PublicTours:
-    body = _json_bytes({"product_tours": [tour_sdk_serialize(tour=tour) for tour in tours]})
+    body = json_bytes({"product_tours": [tour_sdk_serialize(tour=tour) for tour in tours]})
     etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
     return PublicTours(etag=etag, body=body, gzip_body=gzip.compress(body, compresslevel=6, mtime=0))
 
@@ -228,18 +219,12 @@ def public_tours_invalidate_on_commit(*, project_id: int, using: str = DEFAULT_D
 
 # project id → (generation, payload, expiry on the monotonic clock) this worker served. A copy lives no longer
 # than a cached payload does (the bound on staleness after writes that bypass signals); oldest dropped first.
-_LOCAL: dict[int, tuple[str, PublicTours, float]] = {}
 LOCAL_MAX_PROJECTS = 256
+_LOCAL: RecentItems = RecentItems(LOCAL_MAX_PROJECTS)
 
 
 def _local_remember(project_id: int, generation: str, payload: PublicTours) -> None:
-    _LOCAL.pop(project_id, None)
-    _LOCAL[project_id] = (generation, payload, time.monotonic() + _lifetime(PAYLOAD_SECONDS))
-    while len(_LOCAL) > LOCAL_MAX_PROJECTS:
-        try:
-            del _LOCAL[next(iter(_LOCAL))]
-        except (KeyError, StopIteration, RuntimeError):  # another thread got there first
-            break
+    _LOCAL.store(project_id, (generation, payload, time.monotonic() + _lifetime(PAYLOAD_SECONDS)))
 
 
 def public_tours_get(*, project_id: int) -> PublicTours:

@@ -21,7 +21,6 @@ built for exactly those versions. SQLite has no row versions: there every page r
 """
 
 import json
-from collections import OrderedDict
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
@@ -33,6 +32,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from accounts.models import User
+from accounts.recent import RecentItems
+from accounts.renderers import json_bytes
 from accounts.serializers import hedgehog_config_represent
 from flags.models import FeatureFlag
 from tours.models import ProductTour
@@ -77,10 +78,7 @@ def datetime_render(value: datetime | None) -> str | None:
 
 
 def _fragment(value: Any) -> orjson.Fragment:
-    try:
-        return orjson.Fragment(orjson.dumps(value))
-    except TypeError:  # integers beyond 64 bits (Python's json writes them) or lone surrogates (escaped)
-        return orjson.Fragment(json.dumps(value).encode())
+    return orjson.Fragment(json_bytes(value))
 
 
 @lru_cache(maxsize=MEMO_SIZE)
@@ -170,8 +168,6 @@ def tour_represent(row: Mapping[str, Any]) -> dict[str, Any]:
         "updated_at": datetime_render(row["updated_at"]),
         "archived": row["archived"],
     }
-    if SEARCH_MATCH_TYPE in row:
-        data[SEARCH_MATCH_TYPE] = row[SEARCH_MATCH_TYPE]
     return data
 
 
@@ -185,21 +181,13 @@ def _path_value(instance: Any, path: str) -> Any:
 
 
 def _json_dump(value: Any) -> str | None:
-    if value is None:
-        return None
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:  # as in `_fragment`
-        return json.dumps(value)
+    return None if value is None else json_bytes(value).decode()
 
 
 def tour_row_from_instance(tour: ProductTour) -> dict[str, Any]:
     """The `tours_read_rows` row of a loaded tour (with its flags and creator), for `tour_represent`."""
     row = {path: _path_value(tour, path) for path in ROW_FIELDS}
     row.update({key: _json_dump(_path_value(tour, path)) for key, path in JSON_COLUMNS.items()})
-    match_type = getattr(tour, SEARCH_MATCH_TYPE, None)
-    if match_type is not None:
-        row[SEARCH_MATCH_TYPE] = match_type
     return row
 
 
@@ -209,11 +197,8 @@ def tour_row_from_instance(tour: ProductTour) -> dict[str, Any]:
 def tours_read_rows(queryset: QuerySet[ProductTour]) -> QuerySet:
     """`queryset` (filtered and ordered) as `tour_represent` rows: one query, JSON columns as text
     (and, on PostgreSQL, the row versions `tours_page` remembers representations by)."""
-    fields = list(ROW_FIELDS)
-    if SEARCH_MATCH_TYPE in queryset.query.annotations:
-        fields.append(SEARCH_MATCH_TYPE)
     columns = {key: Cast(path, TextField()) for key, path in JSON_COLUMNS.items()}
-    return queryset.values(*fields, **columns, **_version_columns(queryset))
+    return queryset.values(*ROW_FIELDS, **columns, **_version_columns(queryset))
 
 
 # --- pages, with representations remembered per row version (PostgreSQL) ------------------------
@@ -221,8 +206,8 @@ def tours_read_rows(queryset: QuerySet[ProductTour]) -> QuerySet:
 ROW_VERSION_SQL = "(xmin::text || ctid::text)"
 TOUR_VERSION_SQL = f'("{ProductTour._meta.db_table}".xmin::text || "{ProductTour._meta.db_table}".ctid::text)'
 REMEMBERED_TOURS = 2048
-# tour id → (versions, representation); the least recently stored dropped first. Per worker process.
-_REMEMBERED: OrderedDict[str, tuple[tuple, dict[str, Any]]] = OrderedDict()
+# tour id → (versions, representation), per worker process.
+_REMEMBERED = RecentItems(REMEMBERED_TOURS)
 
 
 def _row_version(model, fk: str) -> Subquery:
@@ -263,16 +248,6 @@ def remembered_clear() -> None:
     _REMEMBERED.clear()
 
 
-def _remember(tour_id: str, versions: tuple, data: dict[str, Any]) -> None:
-    try:
-        _REMEMBERED[tour_id] = (versions, data)
-        _REMEMBERED.move_to_end(tour_id)
-        while len(_REMEMBERED) > REMEMBERED_TOURS:
-            _REMEMBERED.popitem(last=False)
-    except KeyError:  # another thread (gthread workers) dropped it first: remembering is only an optimisation
-        pass
-
-
 def tours_page(*, keys: Iterable[Mapping[str, Any]], queryset: QuerySet[ProductTour]) -> list[dict[str, Any]]:
     """Representations of the tours `keys` (from `tour_keys`) name, in their order; full rows are read
     (one query, from `queryset`) only for tours not remembered at their current versions."""
@@ -290,7 +265,7 @@ def tours_page(*, keys: Iterable[Mapping[str, Any]], queryset: QuerySet[ProductT
             found[tour_id] = data = tour_represent(row)
             versions = _versions(row)  # as read with this row, not with the key a moment earlier
             if versions is not None:
-                _remember(tour_id, versions, data)
+                _REMEMBERED.store(tour_id, (versions, data))
     page = []
     for key in keys:
         data = found.get(str(key["id"]))
