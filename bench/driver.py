@@ -48,9 +48,11 @@ def count_queries(*, client, method: str, path: str, body: str | None, headers: 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tours.services.representation import remembered_clear
+    from tours.services import remembered_responses, representation
 
-    remembered_clear()  # so that the first request is cold in this process too, as after a restart
+    # So that the first request is cold in this process too, as after a restart.
+    representation.remembered_clear()
+    remembered_responses.remembered_clear()
     counts, response, captured, walls = [], None, None, []
     deadline = time.monotonic() + 2.0
     # Two requests for the counts (cold, steady); more, while time allows, for a stable median wall time.

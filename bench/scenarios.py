@@ -12,6 +12,10 @@ from bench.loadgen import Template
 SEARCH_LITERAL = "invoices"
 SEARCH_TYPO = "dashbord"
 
+# The list scenario's body size (bench/seed.py is deterministic): the floor scenario answers as many bytes
+# of static JSON once, to show what moving such a body costs by itself.
+LIST_BODY_BYTES = 621_633
+
 # Targets (see the issue / README "Performance"): a ratio of the floor's throughput, or a p99 bound.
 MIN_RATIO = {"public_warm": 0.8, "public_304": 0.9, "list": 0.3, "retrieve": 0.3}
 MAX_P99_MS = {("search_literal", "postgresql"): 50.0, ("search_typo", "postgresql"): 50.0}
@@ -34,10 +38,11 @@ PLANS = {
 }
 SCENARIOS_BY_PART = {
     "postgresql": [
-        "floor", "public_warm", "public_gzip", "public_304", "list", "retrieve", "search_literal", "search_typo",
+        "floor", "public_warm", "public_gzip", "public_304", "list", "floor_list_body", "retrieve", "search_literal",
+        "search_typo",
         "create", "patch_flag_sync", "draft_save", "publish_draft", "floor_end",
     ],
-    "sqlite": ["floor", "public_warm", "list", "search_literal", "search_typo", "floor_end"],
+    "sqlite": ["floor", "public_warm", "list", "floor_list_body", "search_literal", "search_typo", "floor_end"],
 }  # fmt: skip
 
 
@@ -96,6 +101,8 @@ def build(*, part: str, seeded, etag: str | None) -> dict[str, Scenario]:
         Scenario("public_304", "Public SDK endpoint, If-None-Match → 304", [Template("GET", public_path)], 304,
                  auth=False, headers={"If-None-Match": etag or '"none"'}),
         Scenario("list", "Tour list, limit 100 (project with 1,000 tours)", [Template("GET", _tours_path(list_id) + "?limit=100")], 200),
+        Scenario("floor_list_body", f"Floor with a list-sized body ({LIST_BODY_BYTES:,} bytes of static JSON)",
+                 [Template("GET", f"/_bench/floor?bytes={LIST_BODY_BYTES}")], 200, auth=False),
         Scenario("retrieve", "Tour retrieve (100 ids in rotation)", [Template("GET", path) for path in retrieve_paths], 200),
         Scenario("search_literal", f"Search `{SEARCH_LITERAL}` over 10,000 tours (literal matches)",
                  [Template("GET", _tours_path(search_id) + f"?search={quote(SEARCH_LITERAL)}")], 200),

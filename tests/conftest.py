@@ -16,6 +16,10 @@ def _no_rate_limits(settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from tours.services.remembered_responses import remembered_clear
+
+    # Remembered responses are keyed by project id and revision; SQLite reuses ids after a rollback.
+    remembered_clear()
     cache.clear()
     yield
     cache.clear()

@@ -82,3 +82,23 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProjectToursRevision(models.Model):
+    """A value that changes whenever anything a project's tour responses show changes.
+
+    Written only by database triggers (migration 0005), in the writing transaction: on every insert,
+    update and delete of the project's tours and feature flags, and on changes to a tour creator's
+    shown fields. Whoever writes — the API, the admin, `QuerySet.update()`, raw SQL — the value moves.
+    Each change draws a random 63-bit value, so a rolled-back change never hands its value to a later,
+    different state. `tours.services.remembered_responses` keys remembered responses on it.
+
+    No foreign key to the project: Django deletes a project's tours after this row, and their triggers
+    write it again; an orphaned row is harmless and ids are not reused.
+    """
+
+    project_id = models.BigIntegerField(primary_key=True)
+    value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"project {self.project_id}: {self.value}"

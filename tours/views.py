@@ -2,9 +2,8 @@
 
 import uuid
 from collections.abc import Callable
-from contextlib import nullcontext
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -12,8 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.renderers import ORJSONRenderer
 from accounts.viewsets import ProjectScopedViewSet
-from tours.models import ProductTour
+from tours.models import ProductTour, ProjectToursRevision
 from tours.parsers import JSONOrFormBodyParser
 from tours.serializers import (
     DraftStatusResponseSerializer,
@@ -22,6 +22,7 @@ from tours.serializers import (
 )
 from tours.services.drafts import draft_discard, draft_publish, draft_save
 from tours.services.etags import if_match_check, tour_etag, tour_etag_of
+from tours.services.remembered_responses import remembered_response
 from tours.services.representation import tour_keys, tours_page
 from tours.services.search import search_session, tours_search
 from tours.services.tours import tour_create, tour_delete, tour_update
@@ -103,6 +104,9 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
     serializer_class = ProductTourSerializer
     parser_classes = [JSONOrFormBodyParser, FormParser, MultiPartParser]
     lookup_value_regex = "[^/]+"
+    project_annotations = {
+        "tours_revision": Subquery(ProjectToursRevision.objects.filter(project_id=OuterRef("id")).values("value")[:1])
+    }
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
@@ -137,16 +141,41 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
         return bool(self.request.query_params.get("search"))
 
     def list(self, request, *args, **kwargs):
-        with search_session() if self.count_with_page else nullcontext():
-            keys = self.paginate_queryset(tour_keys(self.get_queryset()))
-        return self.get_paginated_response(tours_page(keys=keys, queryset=self._project_tours()))
+        if self.count_with_page:  # searched: not remembered (tours.services.remembered_responses)
+            with search_session():
+                keys = self.paginate_queryset(tour_keys(self.get_queryset()))
+            return self.get_paginated_response(tours_page(keys=keys, queryset=self._project_tours()))
+        return remembered_response(
+            key=self._remembered_key("list", request.build_absolute_uri()),
+            build=lambda: self.get_paginated_response(
+                tours_page(keys=self.paginate_queryset(tour_keys(self.get_queryset())), queryset=self._project_tours())
+            ),
+            render=self._render,
+        )
 
     def retrieve(self, request, *args, **kwargs):
-        queryset = self.get_queryset().filter(pk=self._tour_pk())
+        tour_pk = self._tour_pk()
+        return remembered_response(
+            key=self._remembered_key("retrieve", tour_pk), build=lambda: self._retrieve(tour_pk), render=self._render
+        )
+
+    def _retrieve(self, tour_pk: uuid.UUID) -> Response:
+        queryset = self.get_queryset().filter(pk=tour_pk)
         page = tours_page(keys=tour_keys(queryset), queryset=queryset)
         if not page:
             raise exceptions.NotFound()
         return Response(page[0], headers={"ETag": tour_etag_of(page[0])})
+
+    def _remembered_key(self, *asked) -> tuple | None:
+        """What a remembered read response is keyed on; None when it is rendered otherwise than as JSON."""
+        if type(self.request.accepted_renderer) is not ORJSONRenderer:
+            return None
+        return (self.project.id, self.project.tours_revision, self.request.accepted_media_type, *asked)
+
+    def _render(self, response: Response) -> bytes:
+        return self.request.accepted_renderer.render(
+            response.data, self.request.accepted_media_type, self.get_renderer_context()
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

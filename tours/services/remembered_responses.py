@@ -1,0 +1,51 @@
+"""Whole tour read responses, remembered per worker until the project's tours revision moves.
+
+A page of tours (the list without `search`) and a single tour (retrieve) show nothing but rows of the
+project's tours, their flags and their creators. Database triggers draw a new project revision
+(`tours.models.ProjectToursRevision`) in every transaction that changes one of those rows, whoever
+writes it. The revision is read with the project, in the query every project-scoped request makes to
+check membership; so a request whose key — project, revision, what was asked, how it is rendered — was
+answered before by this worker gets the same bytes again, with no further query.
+
+Authentication, scopes and membership are still checked on every request, before this is consulted.
+Searched lists are not remembered: terms rarely repeat, and their pages would push out the ones that do.
+"""
+
+from collections.abc import Callable, Hashable
+
+import orjson
+from rest_framework.response import Response
+
+from accounts.recent import RecentItems
+
+BYTES_KEPT = 32 * 1024 * 1024  # per worker
+# key → (body, headers)
+_RESPONSES = RecentItems(BYTES_KEPT, weigh=lambda entry: len(entry[0]))
+
+
+def remembered_clear() -> None:
+    _RESPONSES.clear()
+
+
+def remembered_response(
+    *,
+    key: Hashable | None,
+    build: Callable[[], Response],
+    render: Callable[[Response], bytes],
+) -> Response:
+    """The response remembered under `key`, else `build()`'s, remembered (as `render` writes it) when 200.
+
+    `key` is None when the request cannot be remembered (another renderer than the JSON one)."""
+    if key is None:
+        return build()
+    hit = _RESPONSES.get(key)
+    if hit is not None:
+        body, headers = hit
+        return Response(orjson.Fragment(body), headers=headers)
+    response = build()
+    if response.status_code != 200:
+        return response
+    body = render(response)
+    headers = {name: response[name] for name in ("ETag",) if response.has_header(name)}
+    _RESPONSES.store(key, (body, headers))
+    return Response(orjson.Fragment(body), headers=headers)
