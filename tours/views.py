@@ -172,9 +172,13 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
             return None
         return (self.project.id, self.project.tours_revision, self.request.accepted_media_type, *asked)
 
-    def _render(self, response: Response) -> bytes:
-        return self.request.accepted_renderer.render(
-            response.data, self.request.accepted_media_type, self.get_renderer_context()
+    def _render(self, response: Response) -> tuple[bytes, str]:
+        """The body and Content-Type DRF would send for `response` (tours.services.remembered_responses)."""
+        renderer = self.request.accepted_renderer
+        body = renderer.render(response.data, self.request.accepted_media_type, self.get_renderer_context())
+        return (
+            body,
+            renderer.media_type if renderer.charset is None else f"{renderer.media_type}; charset={renderer.charset}",
         )
 
     def create(self, request, *args, **kwargs):

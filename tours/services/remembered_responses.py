@@ -13,13 +13,13 @@ Searched lists are not remembered: terms rarely repeat, and their pages would pu
 
 from collections.abc import Callable, Hashable
 
-import orjson
+from django.http import HttpResponse
 from rest_framework.response import Response
 
 from accounts.recent import RecentItems
 
 BYTES_KEPT = 32 * 1024 * 1024  # per worker
-# key → (body, headers)
+# key → (body, headers, Content-Type)
 _RESPONSES = RecentItems(BYTES_KEPT, weigh=lambda entry: len(entry[0]))
 
 
@@ -28,24 +28,22 @@ def remembered_clear() -> None:
 
 
 def remembered_response(
-    *,
-    key: Hashable | None,
-    build: Callable[[], Response],
-    render: Callable[[Response], bytes],
-) -> Response:
-    """The response remembered under `key`, else `build()`'s, remembered (as `render` writes it) when 200.
+    *, key: Hashable | None, build: Callable[[], Response], render: Callable[[Response], tuple[bytes, str]]
+) -> HttpResponse:
+    """The response remembered under `key`, else `build()`'s, remembered (as `render` writes it: body and
+    Content-Type) when 200. Either way the answer is the stored bytes as they are, not rendered again.
 
     `key` is None when the request cannot be remembered (another renderer than the JSON one)."""
     if key is None:
         return build()
     hit = _RESPONSES.get(key)
-    if hit is not None:
-        body, headers = hit
-        return Response(orjson.Fragment(body), headers=headers)
-    response = build()
-    if response.status_code != 200:
-        return response
-    body = render(response)
-    headers = {name: response[name] for name in ("ETag",) if response.has_header(name)}
-    _RESPONSES.store(key, (body, headers))
-    return Response(orjson.Fragment(body), headers=headers)
+    if hit is None:
+        response = build()
+        if response.status_code != 200:
+            return response
+        body, content_type = render(response)
+        headers = {name: response[name] for name in ("ETag",) if response.has_header(name)}
+        hit = (body, headers, content_type)
+        _RESPONSES.store(key, hit)
+    body, headers, content_type = hit
+    return HttpResponse(body, content_type=content_type, headers=headers)
