@@ -32,6 +32,11 @@ def main() -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     seeded = seed(plan=sc.PLANS[args.part])
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # planner statistics, as `make bench` has them
+            cursor.execute("ANALYZE")
     scenarios = sc.build(part=args.part, seeded=seeded, etag=None)
     client = Client(HTTP_HOST="127.0.0.1")
     for sid in args.scenarios:

@@ -190,3 +190,13 @@ def test_the_creator_trigger_watches_every_shown_user_field():
 
     migration = import_module(f"{migrations_package}.0005_project_tours_revision")
     assert set(migration.CREATOR_COLUMNS) == (set(USER_FIELDS) - {"id"}) | {"hedgehog_config"}
+
+
+def test_long_requests_are_answered_but_not_remembered(tenant):
+    make_tour(tenant.project, name="Long")
+    tenant.client.get(tours_url(tenant))  # the key's first use writes `last_used_at`
+    url = tours_url(tenant) + "?" + "&".join(f"p{i}=" + "x" * 50 for i in range(60))
+    first, body = queries(tenant.client, url)
+    again, same = queries(tenant.client, url)
+    assert again == first > 2 and same == body
+    assert json.loads(body)["results"][0]["name"] == "Long"

@@ -19,8 +19,10 @@ from rest_framework.response import Response
 from accounts.recent import RecentItems
 
 BYTES_KEPT = 32 * 1024 * 1024  # per worker
+MAX_KEY_CHARS = 2048  # longer requests (URLs) are answered, not remembered
+ENTRY_OVERHEAD = MAX_KEY_CHARS  # counted per entry: keys and headers are not free
 # key → (body, headers, Content-Type)
-_RESPONSES = RecentItems(BYTES_KEPT, weigh=lambda entry: len(entry[0]))
+_RESPONSES = RecentItems(BYTES_KEPT, weigh=lambda entry: len(entry[0]) + ENTRY_OVERHEAD)
 
 
 def remembered_clear() -> None:
@@ -33,8 +35,9 @@ def remembered_response(
     """The response remembered under `key`, else `build()`'s, remembered (as `render` writes it: body and
     Content-Type) when 200. Either way the answer is the stored bytes as they are, not rendered again.
 
-    `key` is None when the request cannot be remembered (another renderer than the JSON one)."""
-    if key is None:
+    `key` is None when the request cannot be remembered (another renderer than the JSON one); a key
+    longer than `MAX_KEY_CHARS` (as text) is not remembered either."""
+    if key is None or len(str(key)) > MAX_KEY_CHARS:
         return build()
     hit = _RESPONSES.get(key)
     if hit is None:
