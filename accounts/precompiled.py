@@ -23,7 +23,7 @@ from django.db.models.sql.compiler import SQLCompiler
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    params: tuple  # constants, or Placeholder names to fill in
+    params: tuple  # constants, or `_Slot`s naming the placeholder whose value goes there
     compiler: SQLCompiler
     converters: dict
 

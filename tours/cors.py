@@ -10,9 +10,11 @@ CORS_HEADERS = "X-Requested-With,Content-Type"
 CORS_TRACING_HEADERS = ("traceparent", "request-id")  # sent by tracing libraries wrapping fetch
 
 
-def cors_apply(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """PostHog's `cors_response`: echo the caller's origin, allow credentials and tracing headers."""
-    patch_vary_headers(response, ("Origin",))
+def cors_apply(request: HttpRequest, response: HttpResponse, vary: tuple[str, ...] = ()) -> HttpResponse:
+    """PostHog's `cors_response`: echo the caller's origin, allow credentials and tracing headers.
+
+    `Vary` gets `Origin` and the response's own `vary` headers, added to any already there."""
+    patch_vary_headers(response, ("Origin", *vary))
     origin = request.META.get("HTTP_ORIGIN")
     if origin:
         try:

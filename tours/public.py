@@ -11,7 +11,6 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.multipartparser import MultiPartParserError
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from tours.cors import cors_apply
@@ -141,6 +140,4 @@ def product_tours(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(payload.body, content_type="application/json")
     response["ETag"] = payload.gzip_etag if gzipped else payload.etag
     response["Cache-Control"] = CACHE_CONTROL
-    response = cors_apply(request, response)
-    patch_vary_headers(response, ("Accept-Encoding",))
-    return response
+    return cors_apply(request, response, vary=("Accept-Encoding",))
