@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from drf_spectacular.types import OpenApiTypes
@@ -142,16 +143,17 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
 
     def list(self, request, *args, **kwargs):
         if self.count_with_page:  # searched: not remembered (tours.services.remembered_responses)
-            with search_session():
-                keys = self.paginate_queryset(tour_keys(self.get_queryset()))
-            return self.get_paginated_response(tours_page(keys=keys, queryset=self._project_tours()))
+            return self._page_response()
         return remembered_response(
             key=self._remembered_key("list", request.build_absolute_uri()),
-            build=lambda: self.get_paginated_response(
-                tours_page(keys=self.paginate_queryset(tour_keys(self.get_queryset())), queryset=self._project_tours())
-            ),
+            build=self._page_response,
             render=self._render,
         )
+
+    def _page_response(self) -> Response:
+        with search_session() if self.count_with_page else nullcontext():
+            keys = self.paginate_queryset(tour_keys(self.get_queryset()))
+        return self.get_paginated_response(tours_page(keys=keys, queryset=self._project_tours()))
 
     def retrieve(self, request, *args, **kwargs):
         tour_pk = self._tour_pk()
