@@ -57,11 +57,14 @@ class Api:
 
 def open_app(driver, base_url: str, token: str, distinct_id: str, plan: str | None = None, *, fresh: bool = True):
     params = f"token={token}&distinct_id={distinct_id}" + (f"&plan={plan}" if plan else "")
-    driver.get(f"{base_url}/_test/app.html?{params}")
     if fresh:
-        # A new visitor: nothing remembered in the browser (display frequency, identity, cached tours).
+        # A new visitor: nothing remembered in the browser (display frequency, identity, cached tours, the
+        # tour in progress). Cleared from a page of the same origin that runs no SDK: cleared from the app
+        # page itself, posthog-js could still show a tour there after the clear and save it as in progress,
+        # and the next load would resume it instead of showing it (no `product tour shown` event).
+        driver.get(f"{base_url}/_health")
         driver.execute_script("localStorage.clear(); sessionStorage.clear();")
-        driver.get(f"{base_url}/_test/app.html?{params}")
+    driver.get(f"{base_url}/_test/app.html?{params}")
 
 
 def wait_for_tour_text(driver, tour_id: str, timeout: float = 30.0) -> str | None:
