@@ -8,7 +8,7 @@ from rest_framework.request import Request
 
 from accounts.models import PersonalAPIKey, User
 from accounts.precompiled import PrecompiledQuery, instance_from_row, row_columns
-from accounts.throttles import InvalidKeyIPThrottle, client_ip
+from core.throttles import InvalidKeyIPThrottle, client_ip
 from accounts.tokens import hash_key_value
 
 BEARER_RE = re.compile(r"^Bearer\s+(\S.+)$")

@@ -130,11 +130,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# The store every worker shares (rate-limit counters, core/shared_store.py): Redis when REDIS_URL is set,
+# else a diskcache store on local disk that the workers of one machine share. Tour data is never kept
+# here: it is remembered per worker under the project's revision (core/revision_memo.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
+CACHE_DIR = os.environ.get("CACHE_DIR") or str(VAR_DIR / "cache")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer must cost a request at most this long (it then fails open).
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS},
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "product-tours"}}
+    CACHES = {"default": {"BACKEND": "diskcache.DjangoCache", "LOCATION": CACHE_DIR, "OPTIONS": {"size_limit": 2**26}}}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -156,6 +168,8 @@ API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "480/minute,4800/hour")
 AI_RATE_LIMIT = os.environ.get("AI_RATE_LIMIT", "10/minute,100/day")
 # Failed personal API key lookups per client IP (accounts/throttles.py InvalidKeyIPThrottle).
 INVALID_KEY_RATE_LIMIT = os.environ.get("INVALID_KEY_RATE_LIMIT", "30/minute,300/hour")
+# Per client IP over everything posthog-js calls (/flags, /e, GET /api/product_tours, remote config).
+PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "1200/minute")
 
 # `make bench` only: mounts the trivial JSON view `/_bench/floor` (the framework's own limit).
 BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW")
@@ -177,7 +191,7 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "EXCEPTION_HANDLER": "accounts.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "accounts.schema.ProjectAutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttles.PersonalAPIKeyThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.PersonalAPIKeyThrottle"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

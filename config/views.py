@@ -7,12 +7,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from accounts.exceptions import error_body
+from core.shared_store import store_ping
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
-def health(request):
+def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -21,8 +21,20 @@ def health(request):
         # One line per probe, no traceback: load balancers probe every few seconds during an outage.
         first_line = next(iter(str(exc).strip().splitlines()), "")
         logger.warning("Health check: database unavailable: %s: %s", type(exc).__name__, first_line)
-        return JsonResponse({"status": "error", "detail": "database unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+        return False
+    return True
+
+
+@require_GET
+def health(request):
+    """200 while the database answers; a shared store that does not answer only degrades (rate limits
+    fail open), so load balancers keep the instance. 503 when the database does not answer."""
+    database = _database_ok()
+    cache = store_ping()
+    checks = {"database": "ok" if database else "unavailable", "cache": "ok" if cache else "unavailable"}
+    if not database:
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+    return JsonResponse({"status": "ok" if cache else "degraded", "checks": checks})
 
 
 @csrf_exempt

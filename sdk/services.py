@@ -10,27 +10,21 @@ from flags.evaluation import flag_evaluate
 from flags.models import FeatureFlag
 from flags.persons import person_event_apply, person_properties_get
 from sdk.models import CapturedEvent
-from tours.services.public_tours import project_token_resolve
+from tours.services.public_tours import TokenProject, public_tours_get
 
 logger = logging.getLogger(__name__)
 
 STORED_EVENT_PREFIXES = ("product tour", "survey ")
 
 
-def project_id_for_token(token: Any) -> int | None:
-    """The token's project id, from the token cache the public tours endpoint shares (no row load)."""
-    if not isinstance(token, str):
-        return None
-    return project_token_resolve(token=token.strip())
-
-
-def remote_config_build(*, token: str) -> dict:
-    """Remote config: product tours on, everything this service does not implement off."""
+def remote_config_build(*, token: str, project: TokenProject) -> dict:
+    """Remote config: everything this service does not implement off. `productTours` only while the
+    project has a tour the SDK endpoint would return, so other sites skip loading tours altogether."""
     return {
         "token": token,
         "supportedCompression": ["gzip", "gzip-js"],
         "hasFeatureFlags": True,
-        "productTours": True,
+        "productTours": public_tours_get(project=project).has_tours,
         "surveys": False,
         "sessionRecording": False,
         "heatmaps": False,

@@ -11,15 +11,11 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.exceptions import error_body
 from sdk.assets import POSTHOG_JS_VERSION, asset_path
 from sdk.decoding import PayloadError, payload_decode
-from sdk.services import (
-    capture_events_ingest,
-    flags_decide,
-    project_id_for_token,
-    remote_config_build,
-)
-from tours.cors import cors_apply
+from sdk.services import capture_events_ingest, flags_decide, remote_config_build
+from core.cors import cors_apply
+from core.public_limits import public_rate_limited
 from tours.public import INVALID_TOKEN_DETAIL, MISSING_TOKEN_DETAIL
-from tours.services.public_tours import token_from_payload
+from tours.services.public_tours import project_for_token, token_from_payload
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +46,16 @@ def _decode(request: HttpRequest):
     )
 
 
+@public_rate_limited
 def remote_config(request: HttpRequest, token: str, js: bool = False) -> HttpResponse:
     if request.method == "OPTIONS":
         return _preflight(request)
     if request.method != "GET":
         return _method_not_allowed(request)
-    if project_id_for_token(token) is None:
+    project = project_for_token(token)
+    if project is None:
         return _error(request, 404, type="invalid_request", code="not_found", detail="Not found.")
-    config = remote_config_build(token=token)
+    config = remote_config_build(token=token, project=project)
     if not js:
         return _json(request, config)
     script = (
@@ -69,6 +67,7 @@ def remote_config(request: HttpRequest, token: str, js: bool = False) -> HttpRes
 
 
 @csrf_exempt
+@public_rate_limited
 def flags(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _preflight(request)
@@ -83,9 +82,10 @@ def flags(request: HttpRequest) -> HttpResponse:
     token = token_from_payload(payload) or request.GET.get("token") or request.GET.get("api_key")
     if not token:
         return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL)
-    project_id = project_id_for_token(token)
-    if project_id is None:
+    project = project_for_token(token)
+    if project is None:
         return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
+    project_id = project.id
     distinct_id = payload.get("distinct_id")
     if not isinstance(distinct_id, (str, int)) or isinstance(distinct_id, bool) or str(distinct_id) == "":
         return _error(
@@ -103,6 +103,7 @@ def flags(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@public_rate_limited
 def capture(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _preflight(request)
@@ -129,9 +130,10 @@ def capture(request: HttpRequest) -> HttpResponse:
     )
     if not token:
         return _error(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL)
-    project_id = project_id_for_token(token)
-    if project_id is None:
+    project = project_for_token(token)
+    if project is None:
         return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
+    project_id = project.id
     capture_events_ingest(project_id=project_id, events=events)
     return _json(request, {"status": 1})
 

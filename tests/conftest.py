@@ -16,10 +16,12 @@ def _no_rate_limits(settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from tours.services.public_tours import public_tours_forget
     from tours.services.remembered_responses import remembered_clear
 
     # Remembered responses are keyed by project id and revision; SQLite reuses ids after a rollback.
     remembered_clear()
+    public_tours_forget()
     cache.clear()
     yield
     cache.clear()

@@ -17,6 +17,4 @@ class ToursConfig(AppConfig):
     name = "tours"
 
     def ready(self) -> None:
-        from tours import public_signals  # noqa: F401
-
         connection_created.connect(_sqlite_trigram_functions_register, dispatch_uid="tours_sqlite_trigram")

@@ -1,8 +1,8 @@
 """`GET /api/product_tours?token=<project token>`: the tours posthog-js loads in every end user's browser.
 
 A plain Django view (no DRF, no session or key authentication) because it is the hot path: a warm
-request is a token lookup and a payload read from the cache, and the body bytes built at fill time are
-sent as they are. Authentication is the public project token, read where PostHog's `get_token` reads it.
+request is one token query and the payload bytes this worker remembers for the project's revision.
+Authentication is the public project token, read where PostHog's `get_token` reads it.
 """
 
 import json
@@ -13,8 +13,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from tours.cors import cors_apply
-from tours.services.public_tours import project_token_resolve, public_tours_get, token_from_payload
+from core.cors import cors_apply
+from core.public_limits import public_rate_limited
+from tours.services.public_tours import project_for_token, public_tours_get, token_from_payload
 
 
 def _envelope(*, type: str, code: str, detail: str) -> bytes:
@@ -102,6 +103,7 @@ def _etag_matches(if_none_match: str, etag: str) -> bool:
 
 
 @csrf_exempt
+@public_rate_limited
 def product_tours(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return cors_apply(request, HttpResponse(b""))
@@ -119,12 +121,12 @@ def product_tours(request: HttpRequest) -> HttpResponse:
         return _error(request, 400, _envelope(type="invalid_request", code="parse_error", detail=str(exc)))
     if not token:
         return _error(request, 401, MISSING_TOKEN_BODY)
-    project_id = project_token_resolve(token=token) if isinstance(token, str) else None
-    if project_id is None:
+    project = project_for_token(token)
+    if project is None:
         return _error(request, 401, INVALID_TOKEN_BODY)
-    request.log_project_id = project_id  # for the request log line
+    request.log_project_id = project.id  # for the request log line
 
-    payload = public_tours_get(project_id=project_id)
+    payload = public_tours_get(project=project)
     gzipped = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if (

@@ -12,7 +12,7 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.throttles import AIGenerationThrottle, PersonalAPIKeyThrottle
+from core.throttles import AIGenerationThrottle, PersonalAPIKeyThrottle
 from tours.serializers_generate import GenerateRequestSerializer, GenerateResponseSerializer
 from tours.services.generate import ai_is_configured, tour_steps_generate
 from tours.services.generate.errors import CONSENT_DETAIL, AIGenerationNotConfigured

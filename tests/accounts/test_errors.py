@@ -62,7 +62,7 @@ def test_oversize_body_is_413_envelope(tenant, settings):
 def test_health_ok(client):
     response = client.get("/_health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
 
 
 @pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.throttles import parse_rates
+from core.throttles import parse_rates
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Caching of `GET /api/product_tours`: ETags, invalidation on commit, query counts."""
+"""`GET /api/product_tours`: ETags, read-your-writes through the project revision, query counts."""
 
 import pytest
 from django.db import transaction
@@ -63,11 +63,12 @@ def test_if_none_match_does_not_bypass_the_token(client, tenant, token):
 # --- query counts -----------------------------------------------------------------------------------
 
 
-def test_warm_request_makes_no_query(client, tenant, token, django_assert_num_queries):
+def test_warm_request_makes_one_query(client, tenant, token, django_assert_num_queries):
     make_tour(tenant.project, linked_flag=make_flag(tenant.project, "beta"))
     first = get_tours(client, token)
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # token → project and its revision; the payload is remembered
         second = get_tours(client, token)
+    with django_assert_num_queries(1):
         not_modified = get_tours(client, token, HTTP_IF_NONE_MATCH=first["ETag"])
     assert second.content == first.content and second["ETag"] == first["ETag"]
     assert not_modified.status_code == 304
@@ -82,119 +83,106 @@ def test_cold_request_query_count_does_not_grow_with_tours(client, tenant, token
         assert len(tours_of(get_tours(client, token))) == count
 
 
-# --- invalidation -----------------------------------------------------------------------------------
+# --- freshness: every write moves the project's revision in its own transaction -----------------------
 
 
-def test_tour_save_shows_up(client, tenant, token, django_capture_on_commit_callbacks):
+def test_tour_save_shows_up(client, tenant, token):
     tour = make_tour(tenant.project, name="Before")
     first = get_tours(client, token)
-    with django_capture_on_commit_callbacks(execute=True):
-        tour.name = "After"
-        tour.save()
+    tour.name = "After"
+    tour.save()
     second = get_tours(client, token)
     assert names(second) == ["After"]
     assert second["ETag"] != first["ETag"]
     assert get_tours(client, token, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
-def test_tour_launch_archive_and_delete_show_up(client, tenant, token, django_capture_on_commit_callbacks):
+def test_tour_launch_archive_and_delete_show_up(client, tenant, token):
     draft = make_tour(tenant.project, name="Draft", start_date=None)
     kept = make_tour(tenant.project, name="Kept")
     assert names(get_tours(client, token)) == ["Kept"]
-    with django_capture_on_commit_callbacks(execute=True):
-        draft.start_date = kept.start_date
-        draft.save()
+    draft.start_date = kept.start_date
+    draft.save()
     assert names(get_tours(client, token)) == ["Draft", "Kept"]
-    with django_capture_on_commit_callbacks(execute=True):
-        kept.archived = True
-        kept.save()
+    kept.archived = True
+    kept.save()
     assert names(get_tours(client, token)) == ["Draft"]
-    with django_capture_on_commit_callbacks(execute=True):
-        draft.delete()
+    draft.delete()
     assert names(get_tours(client, token)) == []
 
 
-def test_flag_key_change_and_flag_delete_show_up(client, tenant, token, django_capture_on_commit_callbacks):
+def test_bulk_update_and_raw_sql_show_up(client, tenant, token):
+    from django.db import connection
+
+    tour = make_tour(tenant.project, name="Before")
+    get_tours(client, token)
+    ProductTour.objects.filter(pk=tour.pk).update(name="Bulk")
+    assert names(get_tours(client, token)) == ["Bulk"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {ProductTour._meta.db_table} SET name = %s WHERE id = %s", ["Raw", tour.pk.hex])
+    assert names(get_tours(client, token)) == ["Raw"]
+
+
+def test_flag_key_change_and_flag_delete_show_up(client, tenant, token):
     flag = make_flag(tenant.project, "beta")
     make_tour(tenant.project, linked_flag=flag)
     assert tours_of(get_tours(client, token))[0]["linked_flag_key"] == "beta"
-    with django_capture_on_commit_callbacks(execute=True):
-        flag.key = "beta-2"
-        flag.save()
+    flag.key = "beta-2"
+    flag.save()
     assert tours_of(get_tours(client, token))[0]["linked_flag_key"] == "beta-2"
-    with django_capture_on_commit_callbacks(execute=True):
-        flag.delete()  # the tour's FK is set to null in bulk, without a tour signal
+    flag.delete()  # the tour's FK is set to null in bulk
     assert tours_of(get_tours(client, token))[0]["linked_flag_key"] is None
 
 
-def test_write_in_one_project_keeps_the_other_projects_cache(
-    client, tenant, other_tenant, django_capture_on_commit_callbacks, django_assert_num_queries
-):
+def test_write_in_one_project_keeps_the_other_projects_payload(client, tenant, other_tenant, django_assert_num_queries):
     make_tour(other_tenant.project)
     tour = make_tour(tenant.project)
     get_tours(client, tenant.project.api_token)
     get_tours(client, other_tenant.project.api_token)
-    with django_capture_on_commit_callbacks(execute=True):
-        tour.save()
-    with django_assert_num_queries(0):
+    tour.save()
+    with django_assert_num_queries(1):
         get_tours(client, other_tenant.project.api_token)
-    with django_assert_num_queries(1):  # token still cached; only the payload is rebuilt
+    with django_assert_num_queries(2):  # the payload is built again for the new revision
         get_tours(client, tenant.project.api_token)
 
 
-def test_token_change_retires_the_old_token(client, tenant, token, django_capture_on_commit_callbacks):
+def test_token_change_retires_the_old_token_at_once(client, tenant, token):
     make_tour(tenant.project, name="Mine")
     assert names(get_tours(client, token)) == ["Mine"]
     new_token = "phc_rotated0123456789"
-    assert get_tours(client, new_token).json() == INVALID  # now negatively cached
+    assert get_tours(client, new_token).json() == INVALID
     project = Project.objects.get(pk=tenant.project.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        project.api_token = new_token
-        project.save()
+    project.api_token = new_token
+    project.save()
     assert get_tours(client, token).json() == INVALID
     assert names(get_tours(client, new_token)) == ["Mine"]
 
 
-def test_renaming_a_project_keeps_its_token_cached(
-    client, tenant, token, django_capture_on_commit_callbacks, django_assert_num_queries
-):
+def test_renaming_a_project_keeps_its_payload(client, tenant, token, django_assert_num_queries):
     get_tours(client, token)
     project = Project.objects.get(pk=tenant.project.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        project.name = "Renamed"
-        project.save()
-    with django_assert_num_queries(0):
+    project.name = "Renamed"
+    project.save()
+    with django_assert_num_queries(1):
         assert get_tours(client, token).status_code == 200
 
 
-def test_project_delete_retires_its_token(client, tenant, token, django_capture_on_commit_callbacks):
+def test_project_delete_retires_its_token(client, tenant, token):
     make_tour(tenant.project)
     assert get_tours(client, token).status_code == 200
-    with django_capture_on_commit_callbacks(execute=True):
-        Project.objects.get(pk=tenant.project.pk).delete()
+    Project.objects.get(pk=tenant.project.pk).delete()
     assert get_tours(client, token).json() == INVALID
 
 
-def test_uncommitted_writes_do_not_touch_the_cache(client, tenant, token, django_capture_on_commit_callbacks):
-    tour = make_tour(tenant.project, name="Before")
-    get_tours(client, token)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        tour.name = "After"
-        tour.save()
-    assert len(callbacks) == 1  # deferred to the commit, which never comes here
-    assert names(get_tours(client, token)) == ["Before"]
-
-
-def test_stale_fill_racing_a_commit_is_never_served(client, tenant, token, monkeypatch):
-    """A reader builds the payload, then a write commits (and bumps the generation) before the reader
-    stores what it built: the stored copy is tagged with the retired generation, so it is not served."""
+def test_fill_racing_a_commit_is_never_served_after_it(client, tenant, token, monkeypatch):
+    """The revision is read before the rows: a payload built while a write commits is remembered under
+    the revision before that write, so the next request, which reads the new revision, builds again."""
     tour = make_tour(tenant.project, name="Before")
     select = public_tours.public_tours_select
 
     def select_then_commit_a_write(*, project_id):
         rows = select(project_id=project_id)
         ProductTour.objects.filter(pk=tour.pk).update(name="After")
-        public_tours.public_tours_invalidate(project_id=project_id)  # what the write's on-commit does
         return rows
 
     monkeypatch.setattr(public_tours, "public_tours_select", select_then_commit_a_write)
@@ -203,27 +191,11 @@ def test_stale_fill_racing_a_commit_is_never_served(client, tenant, token, monke
     assert names(get_tours(client, token)) == ["After"]
 
 
-def test_cache_outage_falls_back_to_the_database(client, tenant, token, monkeypatch):
-    class BrokenCache:
-        def __getattr__(self, name):
-            def fail(*args, **kwargs):
-                raise ConnectionError("cache down")
-
-            return fail
-
-    make_tour(tenant.project, name="Still served")
-    monkeypatch.setattr(public_tours, "cache", BrokenCache())
-    assert names(get_tours(client, token)) == ["Still served"]
-    assert get_tours(client, "phc_unknown").json() == INVALID
-
-
 # --- real transactions --------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rolled_back_write_leaves_the_cache_warm_and_committed_write_invalidates(
-    client, django_assert_num_queries
-):
+def test_rolled_back_write_keeps_the_payload_and_a_committed_write_shows(client, django_assert_num_queries):
     from tests.conftest import make_tenant
 
     tenant = make_tenant()
@@ -239,7 +211,7 @@ def test_rolled_back_write_leaves_the_cache_warm_and_committed_write_invalidates
             tour.save()
             make_flag(tenant.project, "rolled-back-flag")
             raise RuntimeError("abort")
-    with django_assert_num_queries(0):  # neither token nor payload was invalidated
+    with django_assert_num_queries(1):  # the revision rolled back with the write: still remembered
         again = get_tours(client, token)
     assert again.content == first.content
 
@@ -267,14 +239,13 @@ def test_token_change_rolled_back_keeps_the_token_working(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_new_project_token_is_cached_at_creation_even_if_probed_before(client, django_assert_num_queries):
+def test_new_project_token_works_at_once_even_if_probed_before(client):
     from tests.factories import OrganizationFactory
 
     token = "phc_chosen_in_advance_0123456789"
-    assert get_tours(client, token).json() == INVALID  # now cached as unknown
+    assert get_tours(client, token).json() == INVALID
     Project.objects.create(organization=OrganizationFactory(), api_token=token)
-    with django_assert_num_queries(1):  # the tours only: the token → project mapping was stored on commit
-        assert tours_of(get_tours(client, token)) == []
+    assert tours_of(get_tours(client, token)) == []
 
 
 def test_if_none_match_on_post_is_ignored(client, tenant, token):
@@ -283,66 +254,6 @@ def test_if_none_match_on_post_is_ignored(client, tenant, token):
     response = client.post("/api/product_tours", {"token": token}, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] == etag
-
-
-def test_bulk_update_invalidates_through_the_on_commit_helper(
-    client, tenant, token, django_capture_on_commit_callbacks
-):
-    tour = make_tour(tenant.project, name="Before")
-    get_tours(client, token)
-    with django_capture_on_commit_callbacks(execute=True):
-        ProductTour.objects.filter(pk=tour.pk).update(name="After")
-        public_tours.public_tours_invalidate_on_commit(project_id=tenant.project.id)
-    assert names(get_tours(client, token)) == ["After"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_cache_outage_after_commit_does_not_fail_the_write(monkeypatch):
-    from tests.conftest import make_tenant
-
-    class BrokenCache:
-        def set(self, *args, **kwargs):
-            raise ConnectionError("cache down")
-
-    tenant = make_tenant()
-    monkeypatch.setattr(public_tours, "cache", BrokenCache())
-    tour = make_tour(tenant.project, name="Saved anyway")  # the on-commit invalidation fails, and is logged
-    assert ProductTour.objects.get(pk=tour.pk).name == "Saved anyway"
-
-
-# --- the worker's own copy --------------------------------------------------------------------------
-
-
-def test_worker_copy_follows_the_generation(client, tenant, token, django_assert_num_queries):
-    """A warm request serves the bytes this worker kept, without reading the payload from the cache, for
-    as long as the project's generation is the one they were built under, and never past the lifetime."""
-    from django.core.cache import cache
-
-    make_tour(tenant.project, name="Kept")
-    first = get_tours(client, token)
-    cache.delete(public_tours._payload_key(tenant.project.id))  # only this worker's copy is left
-    with django_assert_num_queries(0):
-        again = get_tours(client, token)
-    assert again.content == first.content and again["ETag"] == first["ETag"]
-
-    ProductTour.objects.filter(project=tenant.project).update(name="Renamed")  # bypasses signals
-    public_tours.public_tours_invalidate(project_id=tenant.project.id)
-    assert names(get_tours(client, token)) == ["Renamed"]
-
-    ProductTour.objects.filter(project=tenant.project).update(name="Expired")  # bypasses signals, no bump
-    generation, payload, _ = public_tours._LOCAL[tenant.project.id]
-    public_tours._LOCAL[tenant.project.id] = (generation, payload, 0.0)  # the copy's lifetime has passed
-    cache.delete(public_tours._payload_key(tenant.project.id))
-    assert names(get_tours(client, token)) == ["Expired"]
-
-
-def test_worker_copies_are_bounded(tenant):
-    public_tours._LOCAL.clear()
-    for project_id in range(public_tours.LOCAL_MAX_PROJECTS + 10):
-        public_tours._local_remember(project_id, "g", public_tours.PublicTours(etag='"e"', body=b"{}", gzip_body=b""))
-    assert len(public_tours._LOCAL) == public_tours.LOCAL_MAX_PROJECTS
-    assert 0 not in public_tours._LOCAL and public_tours.LOCAL_MAX_PROJECTS + 9 in public_tours._LOCAL
-    public_tours._LOCAL.clear()
 
 
 # --- gzip -------------------------------------------------------------------------------------------
@@ -387,7 +298,6 @@ def test_gzip_body_is_the_same_json_with_its_own_etag(client, tenant, token):
         assert not_modified.status_code == 304 and not_modified.content == b""
         assert not_modified["ETag"] == zipped["ETag"]
     make_tour(tenant.project, name="Zipped 2")
-    public_tours.public_tours_invalidate(project_id=tenant.project.id)  # what the on-commit signal does
     changed = get_tours(client, token, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
     assert changed.status_code == 200
     assert [t["name"] for t in json.loads(gzip.decompress(changed.content))["product_tours"]] == ["Zipped", "Zipped 2"]

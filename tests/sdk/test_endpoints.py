@@ -10,7 +10,10 @@ from django.test import Client
 from flags.models import FeatureFlag, Person, PersonDistinctId
 from flags.persons import person_properties_get
 from sdk.models import CapturedEvent
+from django.utils import timezone
+
 from tests.helpers import assert_error
+from tests.public.helpers import make_tour
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +38,7 @@ def assert_cors(response):
 
 
 def test_remote_config_json_and_js(tenant, browser):
+    make_tour(tenant.project)
     token = tenant.project.api_token
     response = browser.get(f"/array/{token}/config")
     assert response.status_code == 200
@@ -49,6 +53,25 @@ def test_remote_config_json_and_js(tenant, browser):
     body = script.content.decode()
     assert f"window._POSTHOG_REMOTE_CONFIG[{json.dumps(token)}]" in body
     assert '"productTours": true' in body
+
+
+def test_remote_config_product_tours_only_while_a_tour_is_live(tenant, browser):
+    """`productTours` follows what `GET /api/product_tours` would return, from the write on."""
+    token = tenant.project.api_token
+
+    def product_tours() -> tuple[bool, bool]:
+        js = browser.get(f"/array/{token}/config.js").content.decode()
+        return browser.get(f"/array/{token}/config").json()["productTours"], '"productTours": true' in js
+
+    assert product_tours() == (False, False)  # no tour at all
+    tour = make_tour(tenant.project, start_date=None)
+    assert product_tours() == (False, False)  # a draft tour is not served
+    tour.start_date = timezone.now()
+    tour.save()
+    assert product_tours() == (True, True)
+    tour.archived = True
+    tour.save()
+    assert product_tours() == (False, False)
 
 
 def test_remote_config_unknown_token_is_404(browser):

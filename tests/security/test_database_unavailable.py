@@ -44,7 +44,7 @@ def test_interface_error_inside_a_view_is_503(tenant, monkeypatch):
 
 
 def test_plain_django_api_view_is_503_too(tenant, anon_client, monkeypatch):
-    monkeypatch.setattr(tours.public, "project_token_resolve", down)
+    monkeypatch.setattr(tours.public, "project_for_token", down)
     assert_unavailable(anon_client.get("/api/product_tours", {"token": tenant.project.api_token}))
 
 
@@ -66,4 +66,4 @@ def test_health_is_503_when_the_database_does_not_answer(client, monkeypatch):
     monkeypatch.setattr(config.views, "connection", BrokenConnection())
     response = client.get("/_health")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "detail": "database unavailable"}
+    assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable", "cache": "ok"}}

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
-from accounts import throttles
-from accounts.throttles import client_ip
+from core import throttles
+from core.throttles import client_ip
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db

@@ -1,53 +1,28 @@
-"""The public SDK payload (`GET /api/product_tours`): building it, and caching it per project.
+"""The public SDK payload (`GET /api/product_tours`): building it, and remembering it per revision.
 
-Everything lives in Django's default cache (local memory, or Redis when `REDIS_URL` is set):
-
-- `pt:tok:<sha256(token)>` → project id, `0` (unknown token) or `TOMBSTONE` (token changed moments ago);
-- `pt:gen:<project id>` → a random *generation*, replaced after every committed write that can change
-  the payload (see `tours.public_signals`);
-- `pt:tours:<project id>` → `(generation, etag, body bytes, gzip-encoded body bytes)`.
-
-A cached payload is served only while its generation is the current one. A reader reads the generation
-*before* the database, so a payload built from rows that a concurrent transaction is about to change is
-tagged with the generation that transaction's on-commit bump retires: a stale fill can never outlive the
-commit. Each worker also keeps the payloads it served (`_LOCAL`), valid under the same rule, so a warm
-request is two small cache reads (token, generation) and no payload transfer or unpickling.
+A request costs one small indexed query (`project_for_token`): the project the token belongs to and its
+tours revision, which the database moves inside every transaction that writes the project's tours or
+flags. The payload bytes are remembered per worker under that revision (`core.revision_memo`), so a
+write is visible to every request that starts after it commits, on every worker of every instance,
+and a changed or deleted token stops working at once (it is looked up on every request).
 """
 
 import gzip
 import hashlib
-import logging
-import secrets
-import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import connection
 
 from accounts.models import Project
-from accounts.recent import RecentItems
 from accounts.renderers import json_bytes
-from tours.models import ProductTour
+from core.revision_memo import RevisionMemo
+from tours.models import ProductTour, ProjectToursRevision
 from tours.services.representation import datetime_render
 from tours.services.steps import steps_normalize, tour_type
 
-logger = logging.getLogger(__name__)
-
 # Project.api_token is a varchar(200): anything longer cannot match, so it is refused without a query.
 TOKEN_MAX_LENGTH = 200
-TOMBSTONE = "changed"
-
-# Lifetimes (shared cache, process-local cache). With a process-local cache an invalidation reaches only
-# the worker that made the write, so entries must expire quickly for the other workers to see edits; a
-# shared cache (Redis) is invalidated for all. The payload lifetime also bounds staleness after writes
-# that bypass model signals (`QuerySet.update()`, raw SQL).
-PAYLOAD_SECONDS = (300, 5)
-TOKEN_SECONDS = (600, 60)
-UNKNOWN_TOKEN_SECONDS = 30  # brief: a wrong token is usually fixed by a deploy, and random tokens must not pile up
-TOMBSTONE_SECONDS = 120  # longer than any request (gunicorn timeout 60 s) that may still hold an old lookup
-GENERATION_SECONDS = 7 * 24 * 3600  # losing it is harmless: a new random generation retires old payloads
 
 SDK_FIELDS = (
     "id",
@@ -62,10 +37,19 @@ SDK_FIELDS = (
 
 
 @dataclass(frozen=True, slots=True)
+class TokenProject:
+    """The project a public token belongs to, and its tours revision as of this request."""
+
+    id: int
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
 class PublicTours:
     etag: str  # strong, quoted
     body: bytes
     gzip_body: bytes  # the same JSON, gzip-encoded once at fill time (browsers accept gzip)
+    has_tours: bool
 
     @property
     def gzip_etag(self) -> str:
@@ -104,9 +88,11 @@ def tour_sdk_serialize(*, tour: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def public_tours_render(*, tours: Iterable[Mapping[str, Any]]) -> PublicTours:
-    body = json_bytes({"product_tours": [tour_sdk_serialize(tour=tour) for tour in tours]})
+    items = [tour_sdk_serialize(tour=tour) for tour in tours]
+    body = json_bytes({"product_tours": items})
     etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-    return PublicTours(etag=etag, body=body, gzip_body=gzip.compress(body, compresslevel=6, mtime=0))
+    gzip_body = gzip.compress(body, compresslevel=6, mtime=0)
+    return PublicTours(etag=etag, body=body, gzip_body=gzip_body, has_tours=bool(items))
 
 
 def token_plausible(token: str) -> bool:
@@ -132,30 +118,6 @@ def public_tours_select(*, project_id: int) -> list[dict[str, Any]]:
     )
 
 
-# --- cache -----------------------------------------------------------------------------------------
-
-
-def _token_key(token: str) -> str:
-    # Hashed: bounded length and no characters a cache backend might reject.
-    return "pt:tok:" + hashlib.sha256(token.encode()).hexdigest()
-
-
-def _generation_key(project_id: int) -> str:
-    return f"pt:gen:{project_id}"
-
-
-def _payload_key(project_id: int) -> str:
-    return f"pt:tours:{project_id}"
-
-
-def _lifetime(seconds: tuple[int, int]) -> int:
-    return seconds[1] if isinstance(caches["default"], LocMemCache) else seconds[0]
-
-
-def _new_generation() -> str:
-    return secrets.token_hex(8)
-
-
 def token_from_payload(data: Any) -> Any:
     """The project token a decoded JSON body carries: `$token`, `token`, `api_key`, then `properties.token`.
 
@@ -170,90 +132,43 @@ def token_from_payload(data: Any) -> Any:
     return properties.get("token") if isinstance(properties, dict) else None
 
 
-def project_token_resolve(*, token: str) -> int | None:
-    """The id of the project whose token this is, or None. Exact lookup on the unique column, cached."""
+
+
+# Plain SQL, not the ORM: this runs on every posthog-js request, and building the query would cost more
+# than running it. A project without a revision row has never had a tour or flag written: revision 0.
+_TOKEN_SQL = (
+    f"SELECT p.id, COALESCE(r.value, 0) FROM {Project._meta.db_table} p "
+    f"LEFT JOIN {ProjectToursRevision._meta.db_table} r ON r.project_id = p.id "
+    "WHERE p.api_token = %s"
+)
+
+
+def project_for_token(token: Any) -> TokenProject | None:
+    """The project whose public token this is, with its current revision; None for anything else."""
+    if not isinstance(token, str):
+        return None
+    token = token.strip()
     if not token_plausible(token):
         return None
-    key = _token_key(token)
-    try:
-        cached = cache.get(key)
-    except Exception:  # cache outage: answer from the database rather than fail the SDK
-        logger.warning("Public tours: token cache unavailable", exc_info=True)
-        cached = TOMBSTONE
-    if isinstance(cached, int):
-        return cached or None
-    project_id = next(iter(Project.objects.filter(api_token=token).values_list("id", flat=True)[:1]), None)
-    if cached != TOMBSTONE:
-        # `add`, not `set`: a tombstone written since our lookup wins over what we read.
-        try:
-            timeout = _lifetime(TOKEN_SECONDS) if project_id else UNKNOWN_TOKEN_SECONDS
-            cache.add(key, project_id or 0, timeout=timeout)
-        except Exception:
-            logger.warning("Public tours: token cache unavailable", exc_info=True)
-    return project_id
+    with connection.cursor() as cursor:
+        cursor.execute(_TOKEN_SQL, [token])
+        row = cursor.fetchone()
+    return TokenProject(id=row[0], revision=row[1]) if row else None
 
 
-def project_token_remember(*, token: str, project_id: int) -> None:
-    """After a project's creation commits: serve its token from the cache from the first request on."""
-    if token_plausible(token):
-        cache.set(_token_key(token), project_id, timeout=_lifetime(TOKEN_SECONDS))
+_PAYLOADS = RevisionMemo()
 
 
-def project_token_forget(*, token: str) -> None:
-    """After a committed token change or project delete: no reader may cache this token for a while."""
-    if token_plausible(token):
-        cache.set(_token_key(token), TOMBSTONE, timeout=TOMBSTONE_SECONDS)
+def public_tours_get(*, project: TokenProject) -> PublicTours:
+    """The project's SDK payload as of `project.revision` (rows are read after the revision, so a value
+    remembered under it is never older than it)."""
+    return _PAYLOADS.get(
+        project_id=project.id,
+        revision=project.revision,
+        build=lambda: public_tours_render(tours=public_tours_select(project_id=project.id)),
+    )
 
 
-def public_tours_invalidate(*, project_id: int) -> None:
-    """Retire the cached payload, now. Model saves and deletes do it through `tours.public_signals`; code
-    that changes tours or flags with `QuerySet.update()` calls `public_tours_invalidate_on_commit`."""
-    cache.set(_generation_key(project_id), _new_generation(), timeout=GENERATION_SECONDS)
-
-
-def public_tours_invalidate_on_commit(*, project_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Invalidate once the current transaction commits (never if it rolls back); a cache outage then is
-    logged, not raised into a request whose write already succeeded."""
-    transaction.on_commit(lambda: public_tours_invalidate(project_id=project_id), using=using, robust=True)
-
-
-# project id → (generation, payload, expiry on the monotonic clock) this worker served. A copy lives no longer
-# than a cached payload does (the bound on staleness after writes that bypass signals); oldest dropped first.
-LOCAL_MAX_PROJECTS = 256
-_LOCAL: RecentItems = RecentItems(LOCAL_MAX_PROJECTS)
-
-
-def _local_remember(project_id: int, generation: str, payload: PublicTours) -> None:
-    _LOCAL.store(project_id, (generation, payload, time.monotonic() + _lifetime(PAYLOAD_SECONDS)))
-
-
-def public_tours_get(*, project_id: int) -> PublicTours:
-    """The project's SDK payload, from this worker or the cache when it is current, else built and stored."""
-    generation_key, payload_key = _generation_key(project_id), _payload_key(project_id)
-    try:
-        generation = cache.get(generation_key)
-        local = _LOCAL.get(project_id)
-        if generation is not None and local is not None and local[0] == generation and local[2] > time.monotonic():
-            return local[1]
-        entry = cache.get(payload_key) if generation is not None else None
-        if entry is not None and len(entry) == 4 and entry[0] == generation:  # older entries had no gzip body
-            payload = PublicTours(etag=entry[1], body=entry[2], gzip_body=entry[3])
-            _local_remember(project_id, generation, payload)
-            return payload
-        if generation is None:
-            generation = _new_generation()
-            if not cache.add(generation_key, generation, timeout=GENERATION_SECONDS):
-                generation = cache.get(generation_key)  # a writer or another reader got there first
-    except Exception:
-        logger.warning("Public tours: payload cache unavailable", exc_info=True)
-        return public_tours_render(tours=public_tours_select(project_id=project_id))
-    # The generation was read before the rows: see the module docstring.
-    payload = public_tours_render(tours=public_tours_select(project_id=project_id))
-    if generation is not None:
-        _local_remember(project_id, generation, payload)
-        try:
-            entry = (generation, payload.etag, payload.body, payload.gzip_body)
-            cache.set(payload_key, entry, timeout=_lifetime(PAYLOAD_SECONDS))
-        except Exception:
-            logger.warning("Public tours: payload cache unavailable", exc_info=True)
-    return payload
+def public_tours_forget() -> None:
+    """Drop this worker's remembered payloads (tests; a cold start in benchmarks)."""
+    _PAYLOADS.clear()

@@ -1,11 +1,13 @@
-"""Rate limits on the shared cache: several rates per bucket ("480/minute,4800/hour")."""
+"""Rate limits: several rates per bucket ("480/minute,4800/hour"), counted once across every worker and
+instance in the shared store (core.shared_store), which fails open when it is unavailable."""
 
 import ipaddress
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
+
+from core.shared_store import counter_incr, counters_get
 
 DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -22,7 +24,7 @@ def parse_rates(spec: str) -> list[tuple[int, int]]:
 
 
 class MultiRateThrottle(BaseThrottle):
-    """Fixed-window counters in the cache, one per rate; the request is refused when any is exhausted."""
+    """Fixed-window counters in the shared store, one per rate; the request is refused when any is exhausted."""
 
     rate_setting = ""
     scope = ""
@@ -40,14 +42,8 @@ class MultiRateThrottle(BaseThrottle):
         self.wait_seconds = None
         for num, duration in parse_rates(getattr(settings, self.rate_setting)):
             window = int(now // duration)
-            key = f"throttle:{self.scope}:{ident}:{duration}:{window}"
-            cache.add(key, 0, timeout=duration + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=duration + 1)
-                count = 1
-            if count > num:
+            count = counter_incr(f"throttle:{self.scope}:{ident}:{duration}:{window}", timeout=duration + 1)
+            if count is not None and count > num:
                 self.wait_seconds = (window + 1) * duration - now
                 return False
         return True
@@ -114,7 +110,7 @@ class InvalidKeyIPThrottle:
             return None
         now = time.time()
         buckets = list(self._keys(ident, now))
-        counts = cache.get_many([key for *_, key in buckets])  # one cache round trip per keyed request
+        counts = counters_get(key for *_, key in buckets)  # one round trip per keyed request
         waits = [
             (window + 1) * duration - now
             for num, duration, window, key in buckets
@@ -126,8 +122,14 @@ class InvalidKeyIPThrottle:
         if not settings.RATE_LIMIT_ENABLED:
             return
         for num, duration, window, key in self._keys(ident, time.time()):
-            cache.add(key, 0, timeout=duration + 1)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=duration + 1)
+            counter_incr(key, timeout=duration + 1)
+
+
+class PublicClientThrottle(MultiRateThrottle):
+    """`PUBLIC_RATE_LIMIT`: requests per client IP over the endpoints posthog-js calls, all together."""
+
+    rate_setting = "PUBLIC_RATE_LIMIT"
+    scope = "public"
+
+    def get_ident_for(self, request, view) -> str | None:
+        return client_ip(request)
