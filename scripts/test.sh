@@ -4,6 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export SECRET_KEY="${SECRET_KEY:-test-only-secret-key}"
 PYTEST=(.venv/bin/python -m pytest "$@")
+# The shared store (rate limits) of the test process and the servers it starts: a throwaway folder.
+SCRATCH=$(mktemp -d /tmp/ptapi-test.XXXXXX)
+trap 'rm -rf "$SCRATCH"' EXIT
+export CACHE_DIR="$SCRATCH/cache"
 
 echo "=== PostgreSQL ==="
 if [ -n "${DATABASE_URL:-}" ]; then
@@ -13,6 +17,4 @@ else
 fi
 
 echo "=== SQLite ==="
-SQLITE_DIR=$(mktemp -d /tmp/ptapi-sqlite.XXXXXX)
-trap 'rm -rf "$SQLITE_DIR"' EXIT
-DATABASE_URL="sqlite:///$SQLITE_DIR/test.sqlite3" "${PYTEST[@]}"
+DATABASE_URL="sqlite:///$SCRATCH/test.sqlite3" "${PYTEST[@]}"

@@ -38,7 +38,7 @@ def live_server_url(e2e_prerequisites, transactional_db):
     env = {
         **os.environ,
         "DATABASE_URL": database_url(connection),
-        "WEB_CONCURRENCY": "1",  # one worker: the local-memory cache is then shared by every request
+        "WEB_CONCURRENCY": "2",  # as `make run`: every worker must serve what the last write left
         "RATE_LIMIT_ENABLED": "0",
         "SECRET_KEY": "e2e-secret",
         "DEBUG": "0",

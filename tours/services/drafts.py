@@ -106,8 +106,7 @@ def _draft_write(*, tour: ProductTour, fields: Mapping[str, Any]) -> None:
     base = tour.draft_content if isinstance(tour.draft_content, Mapping) else draft_seed(tour=tour)
     tour.draft_content = draft_merge(base=base, fields=fields)
     tour.updated_at = timezone.now()
-    # `update()`, not `save()`: the public SDK payload has no draft in it, so an autosave must not
-    # retire the project's SDK cache (no post_save signal).
+    # Two columns only: an autosave must not rewrite the live fields it read under the lock.
     ProductTour.objects.filter(pk=tour.pk).update(draft_content=tour.draft_content, updated_at=tour.updated_at)
 
 
