@@ -5,8 +5,10 @@ Updates lock the tour row, so concurrent writers apply one after the other.
 """
 
 import logging
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,9 +37,22 @@ TOUR_FIELDS = ("name", "description", "content", "auto_launch", "start_date", "e
 # Analytics hook: callables (event, *, user, tour_id, properties). Empty — there is no analytics
 # backend — but tests and deployments can append to it.
 EVENT_HOOKS: list[Callable[..., None]] = []
+_events_muted: ContextVar[bool] = ContextVar("tour_events_muted", default=False)
+
+
+@contextmanager
+def tour_events_muted() -> Iterator[None]:
+    """No analytics events inside: for writes that are rolled back afterwards (an import's dry run)."""
+    token = _events_muted.set(True)
+    try:
+        yield
+    finally:
+        _events_muted.reset(token)
 
 
 def tour_event_emit(event: str, *, user: User | None, tour: ProductTour, properties: Mapping[str, Any]) -> None:
+    if _events_muted.get():
+        return
     for hook in EVENT_HOOKS:
         try:
             hook(event, user=user, tour_id=str(tour.id), properties={"tour_name": tour.name, **properties})
@@ -98,10 +113,18 @@ def _validate_cross_field(*, project: Project, data: Mapping[str, Any], tour: Pr
     return linked_flag
 
 
-def tour_create(*, project: Project, user: User, data: Mapping[str, Any]) -> ProductTour:
-    """Create a tour (and, with auto_launch, its targeting flag). `data` is validated serializer data."""
+def tour_create(
+    *, project: Project, user: User | None, data: Mapping[str, Any], tour_id: uuid.UUID | None = None
+) -> ProductTour:
+    """Create a tour (and, with auto_launch, its targeting flag). `data` is validated serializer data.
+
+    `tour_id` keeps an id the tour already has elsewhere (imports): posthog-js person properties and
+    browser state name tours by id. `user` None is the system (an import).
+    """
     linked_flag = _validate_cross_field(project=project, data=data, tour=None)
     tour = ProductTour(project=project, created_by=user, linked_flag=linked_flag)
+    if tour_id is not None:
+        tour.id = tour_id
     for field in TOUR_FIELDS:
         if field in data:
             setattr(tour, field, data[field])
@@ -120,7 +143,7 @@ def tour_create(*, project: Project, user: User, data: Mapping[str, Any]) -> Pro
 
 
 def tour_update(
-    *, tour: ProductTour, user: User, data: Mapping[str, Any], precondition: Precondition | None = None
+    *, tour: ProductTour, user: User | None, data: Mapping[str, Any], precondition: Precondition | None = None
 ) -> ProductTour:
     """Apply a PATCH/PUT; the flag follows; a direct update discards any draft."""
     project = tour.project
