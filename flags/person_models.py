@@ -6,6 +6,8 @@ class Person(models.Model):
 
     project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="persons")
     properties = models.JSONField(default=dict)
+    # Set by `$identify` / `$create_alias`; an identified person is never merged into another (PostHog).
+    is_identified = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
