@@ -6,13 +6,13 @@ a variant override first), properties inside a group AND-ed, rollout by a SHA-1 
 """
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 from flags.dates import absolute_date_parse as text_date_parse
 from flags.dates import date_value_parse
+from flags.regex import regex_search
 
 LONG_SCALE = float(0xFFFFFFFFFFFFFFF)
 NUMERIC_OPERATORS = {"gt", "gte", "lt", "lte"}
@@ -191,10 +191,9 @@ def _property_match(prop: Mapping[str, Any], properties: Mapping[str, Any], *, n
         hit = any(_text(n).lower() in _text(person_value).lower() for n in needles)
         return hit if operator == "icontains_multi" else not hit
     if operator in ("regex", "not_regex"):
-        try:
-            found = re.search(_text(value), _text(person_value), re.DOTALL | re.IGNORECASE) is not None
-        except re.error:
-            return False
+        found = regex_search(_text(value), _text(person_value))
+        if found is None:
+            return False  # a pattern RE2 refuses matches nothing, for either operator (as PostHog's server)
         return found if operator == "regex" else not found
     if operator in NUMERIC_OPERATORS:
         return _compare(operator, person_value, value)

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flags.dates import date_value_parse
+from flags.regex import RegexInvalid, regex_validate
 from flags.services.dependencies import FlagNode, flag_dependencies_check
 from flags.services.errors import FiltersInvalid
 from flags.services.operators import (
@@ -33,6 +34,7 @@ from flags.services.operators import (
 )
 
 MAX_PROPERTY_VALUES = 1000
+REGEX_OPERATORS = frozenset({"regex", "not_regex"})
 MAX_GROUP_TYPE_INDEX = 4  # PostHog allows five group types per project (indices 0–4).
 PERSON_PROPERTY_TYPES = ("person", "cohort", "flag")
 
@@ -230,6 +232,8 @@ def _property_rules_check(prop: dict) -> None:
         raise FiltersInvalid(f"Invalid date value: {value}", code="invalid_date")
     if operator in STRING_VALUE_OPERATORS and not isinstance(value, str):
         raise FiltersInvalid(f"Invalid value for operator {raw_operator}: {value}", code="invalid_value")
+    if operator in REGEX_OPERATORS:
+        _regex_check(raw_operator, value)
     if operator in SEMVER_OPERATORS and not isinstance(value, str):
         raise FiltersInvalid(f"Invalid value for operator {raw_operator}: {value}", code="invalid_value")
     if operator in LIST_VALUE_OPERATORS and not isinstance(value, list):
@@ -239,6 +243,22 @@ def _property_rules_check(prop: dict) -> None:
             f"The '{operator}' operator is only valid for cohort properties, not '{prop.get('type')}' properties.",
             code="invalid_operator",
         )
+
+
+def _regex_check(raw_operator: Any, pattern: str) -> None:
+    # Evaluation runs RE2 (linear time); a pattern it cannot run must not be saved.
+    try:
+        regex_validate(pattern)
+    except RegexInvalid as error:
+        raise FiltersInvalid(
+            f"Invalid value for operator {raw_operator}: {_shortened(pattern)} is not a supported regular "
+            f"expression ({_shortened(str(error))})",
+            code="invalid_value",
+        ) from None
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def _groups_check(filters: dict) -> None:
