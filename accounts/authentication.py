@@ -22,10 +22,9 @@ def find_key_with_source(request: Request) -> tuple[str, str] | None:
         if token.startswith("pha_"):  # OAuth access tokens are not ours
             return None
         return token, "Authorization header"
-    try:
-        data = request.data
-    except exceptions.ParseError:
-        data = None
+    # An unreadable body (malformed, nested too deeply) is a 400 here, as in PostHog: swallowing the
+    # ParseError would leave `request.data` empty for the view, silently dropping the request's input.
+    data = request.data
     if hasattr(data, "get"):
         value = data.get("personal_api_key")
         if isinstance(value, str) and value:

@@ -1,9 +1,8 @@
-import json
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.json_parse import JSONParseError, json_parse
 from accounts.serializers import UserBasicSerializer
 from flags.models import FeatureFlag
 
@@ -59,8 +58,8 @@ class FiltersField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, str):
             try:
-                data = json.loads(data)
-            except (ValueError, RecursionError):
+                data = json_parse(data)
+            except JSONParseError:
                 self.fail("invalid")
             if not isinstance(data, dict):  # e.g. "null" must not fall back to the default filters
                 raise serializers.ValidationError(self.error_messages["not_object"], code="invalid")

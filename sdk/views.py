@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.exceptions import error_body
 from sdk.assets import POSTHOG_JS_VERSION, asset_path
-from sdk.decoding import PayloadError, payload_decode
+from sdk.decoding import PayloadError, PayloadTooLarge, payload_decode
 from sdk.services import capture_events_ingest, flags_decide, remote_config_build
 from core.cors import cors_apply
 from core.public_limits import public_rate_limited
@@ -26,6 +26,10 @@ def _json(request: HttpRequest, body: dict, status: int = 200) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, *, type: str, code: str, detail: str) -> HttpResponse:
     return _json(request, error_body(type=type, code=code, detail=detail), status=status)
+
+
+def _too_large(request: HttpRequest, detail: str) -> HttpResponse:
+    return _error(request, 413, type="invalid_request", code="request_too_large", detail=detail)
 
 
 def _preflight(request: HttpRequest) -> HttpResponse:
@@ -75,6 +79,8 @@ def flags(request: HttpRequest) -> HttpResponse:
         return _method_not_allowed(request)
     try:
         payload = _decode(request) if request.method == "POST" else {}
+    except PayloadTooLarge as exc:
+        return _too_large(request, str(exc))
     except PayloadError as exc:
         return _error(request, 400, type="validation_error", code="malformed_data", detail=str(exc))
     if not isinstance(payload, dict):
@@ -116,6 +122,8 @@ def capture(request: HttpRequest) -> HttpResponse:
             payload = payload_decode(form, content_type="application/x-www-form-urlencoded") if data else {}
         else:
             payload = _decode(request)
+    except PayloadTooLarge as exc:
+        return _too_large(request, str(exc))
     except PayloadError as exc:
         return _error(request, 400, type="validation_error", code="malformed_data", detail=str(exc))
     if isinstance(payload, list):

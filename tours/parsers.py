@@ -5,13 +5,14 @@ PostHog's published examples send `-d name="string"` while also declaring
 command works. Anything else that is not JSON stays a 400 parse error.
 """
 
-import json
 import re
 
 from django.conf import settings
 from django.http import QueryDict
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+
+from accounts.json_parse import JSONTooDeep, json_parse
+from accounts.parsers import JSONParser
 
 # `key=value` pairs joined by `&`, keys made of form-safe characters (never `{`, `[` or `"`).
 _FORM_BODY = re.compile(r"^[\w.%+\-\[\]]+=[^&]*(&[\w.%+\-\[\]]+=[^&]*)*$")
@@ -31,9 +32,9 @@ class JSONOrFormBodyParser(JSONParser):
         except (UnicodeDecodeError, LookupError) as exc:
             raise ParseError(f"JSON parse error - {exc}")
         try:
-            return json.loads(text, parse_constant=_reject_constant)
-        except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply")
+            return json_parse(text, parse_constant=_reject_constant)
+        except JSONTooDeep as exc:
+            raise ParseError(f"JSON parse error - {exc}")
         except ValueError as exc:
             body = text.strip()
             if _FORM_BODY.match(body):

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.json_parse import JSONParseError, json_parse
 from core.cors import cors_apply
 from core.public_limits import public_rate_limited
 from tours.services.public_tours import project_for_token, public_tours_get, token_from_payload
@@ -47,8 +48,8 @@ def _token_from_json(request: HttpRequest) -> Any:
     if request.content_type not in ("application/json", "text/plain") or not request.body:
         return None
     try:
-        data = json.loads(request.body)
-    except (ValueError, RecursionError) as exc:
+        data = json_parse(request.body)
+    except JSONParseError as exc:
         raise MalformedBody(f"JSON parse error - {exc}") from exc
     if isinstance(data, list) and data:  # batches: the first event carries the token
         data = data[0]
