@@ -162,6 +162,11 @@ STORAGES = {
 
 # Bodies up to this size reach the views; larger ones get a 413 envelope.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(1024 * 1024)))
+# posthog-js capture (/e): events per request (more: 413), bytes per event (larger ones are dropped),
+# and how long stored events are kept (`manage.py purge_events`).
+CAPTURE_MAX_EVENTS = int(os.environ.get("CAPTURE_MAX_EVENTS", "1000"))
+CAPTURE_MAX_EVENT_BYTES = int(os.environ.get("CAPTURE_MAX_EVENT_BYTES", "65536"))
+EVENTS_RETENTION_DAYS = int(os.environ.get("EVENTS_RETENTION_DAYS", "90"))
 
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "480/minute,4800/hour")

@@ -4,11 +4,13 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from flags.evaluation import flag_evaluate
 from flags.models import FeatureFlag
-from flags.persons import person_event_apply, person_properties_get
+from flags.persons import person_events_apply, person_properties_get
+from sdk.capture import events_count_check, events_within_size
 from sdk.models import CapturedEvent
 from tours.services.public_tours import TokenProject, public_tours_get
 
@@ -114,27 +116,33 @@ def _event_timestamp(event: dict) -> datetime | None:
 
 
 def capture_events_ingest(*, project_id: int, events: list[dict]) -> int:
-    """Apply person updates and keep tour/survey events. Returns how many events were accepted."""
-    accepted = 0
-    stored: list[CapturedEvent] = []
+    """Apply person updates and keep tour/survey events, all in one transaction. Returns how many
+    events were accepted.
+
+    More than `CAPTURE_MAX_EVENTS` events raise `TooManyEvents` before anything is applied; events
+    larger than `CAPTURE_MAX_EVENT_BYTES` are dropped (counted in the log), not applied or stored.
+    """
+    events_count_check(events)
+    named: list[tuple[str, dict]] = []
     for event in events:
         name = event.get("event")
         distinct_id = _event_distinct_id(event)
-        if not isinstance(name, str) or not name or distinct_id is None:
-            continue
-        accepted += 1
-        person_event_apply(project_id=project_id, distinct_id=distinct_id, event=event)
-        if name.startswith(STORED_EVENT_PREFIXES):
-            properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
-            stored.append(
-                CapturedEvent(
-                    project_id=project_id,
-                    event=name[:400],
-                    distinct_id=distinct_id,
-                    properties=properties,
-                    timestamp=_event_timestamp(event),
-                )
-            )
-    if stored:
-        CapturedEvent.objects.bulk_create(stored)
-    return accepted
+        if isinstance(name, str) and name and distinct_id is not None:
+            named.append((distinct_id, event))
+    accepted = events_within_size(named, project_id=project_id)
+    stored = [
+        CapturedEvent(
+            project_id=project_id,
+            event=event["event"][:400],
+            distinct_id=distinct_id,
+            properties=event["properties"] if isinstance(event.get("properties"), dict) else {},
+            timestamp=_event_timestamp(event),
+        )
+        for distinct_id, event in accepted
+        if event["event"].startswith(STORED_EVENT_PREFIXES)
+    ]
+    with transaction.atomic():
+        person_events_apply(project_id=project_id, events=accepted)
+        if stored:
+            CapturedEvent.objects.bulk_create(stored)
+    return len(accepted)

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.exceptions import error_body
 from sdk.assets import POSTHOG_JS_VERSION, asset_path
+from sdk.capture import TooManyEvents
 from sdk.decoding import PayloadError, PayloadTooLarge, payload_decode
 from sdk.services import capture_events_ingest, flags_decide, remote_config_build
 from core.cors import cors_apply
@@ -142,7 +143,10 @@ def capture(request: HttpRequest) -> HttpResponse:
     if project is None:
         return _error(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
     project_id = project.id
-    capture_events_ingest(project_id=project_id, events=events)
+    try:
+        capture_events_ingest(project_id=project_id, events=events)
+    except TooManyEvents as exc:
+        return _too_large(request, str(exc))
     return _json(request, {"status": 1})
 
 
