@@ -2,9 +2,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.authentication import PersonalAPIKeyAuthentication
 from accounts.json_parse import JSONParseError, json_parse
 from accounts.serializers import UserBasicSerializer
 from flags.models import FeatureFlag
+from flags.payloads import filters_redacted
 
 
 class MinimalFeatureFlagSerializer(serializers.ModelSerializer):
@@ -149,6 +151,15 @@ class FeatureFlagSerializer(serializers.ModelSerializer):
 
     def get_evaluation_tags(self, flag: FeatureFlag) -> list[str]:
         return []
+
+    def to_representation(self, instance: FeatureFlag) -> dict:
+        data = super().to_representation(instance)
+        # PostHog: secret payloads in clear only for personal API key requests; sessions see the placeholder.
+        request = self.context.get("request")
+        authenticator = getattr(request, "successful_authenticator", None)
+        if instance.has_encrypted_payloads and not isinstance(authenticator, PersonalAPIKeyAuthentication):
+            data["filters"] = filters_redacted(data.get("filters"))
+        return data
 
     def validate(self, attrs: dict) -> dict:
         # A flag created deleted would be a 201 for a flag every later request answers 404 for.

@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 
 from flags.evaluation import flag_evaluate
 from flags.models import FeatureFlag
+from flags.payloads import flag_payload_public
 from flags.persons import person_events_apply, person_properties_get
 from sdk.capture import events_count_check, events_within_size
 from sdk.models import CapturedEvent
@@ -43,11 +44,25 @@ def remote_config_build(*, token: str, project: TokenProject) -> dict:
 
 
 def flags_decide(
-    *, project_id: int, distinct_id: str, person_properties: dict, flag_keys: list[str] | None = None
+    *,
+    project_id: int,
+    distinct_id: str,
+    person_properties: dict,
+    flag_keys: list[str] | None = None,
+    device_id: str | None = None,
 ) -> dict:
-    """PostHog's /flags v2 answer for every non-deleted flag of the project."""
+    """PostHog's /flags v2 answer for the project's live flags a browser may evaluate.
+
+    posthog-js is PostHog's client runtime: flags with `evaluation_runtime` "server" are left out.
+    Flags bucketed by `device_id` hash the request's `$device_id` when it sends one. Encrypted
+    payloads come out as PostHog's placeholder, never in clear.
+    """
     properties = {**person_properties_get(project_id=project_id, distinct_id=distinct_id), **person_properties}
-    flags = list(FeatureFlag.objects.filter(project_id=project_id, deleted=False).order_by("id"))
+    flags = list(
+        FeatureFlag.objects.filter(project_id=project_id, deleted=False)
+        .exclude(evaluation_runtime=FeatureFlag.EvaluationRuntime.SERVER)
+        .order_by("id")
+    )
     if flag_keys is not None:
         wanted = set(flag_keys)
         flags = [f for f in flags if f.key in wanted]
@@ -56,17 +71,18 @@ def flags_decide(
     # than not, and a missing dependency evaluates to false.
     answer: dict[str, dict] = {}
     for flag in flags:
+        by_device = flag.bucketing_identifier == FeatureFlag.BucketingIdentifier.DEVICE_ID and device_id
         result = flag_evaluate(
             {"key": flag.key, "active": flag.active, "deleted": flag.deleted, "filters": flag.filters},
-            distinct_id=distinct_id,
+            distinct_id=device_id if by_device else distinct_id,
             properties=properties,
             flag_results=results,
         )
         results[flag.id] = result.value
-        payloads = flag.filters.get("payloads") if isinstance(flag.filters, dict) else None
         payload = None
-        if isinstance(payloads, dict) and result.enabled:
-            payload = payloads.get(result.variant or "true")
+        if result.enabled:
+            key = result.variant or "true"
+            payload = flag_payload_public(filters=flag.filters, key=key, encrypted=flag.has_encrypted_payloads)
         answer[flag.key] = {
             "key": flag.key,
             "enabled": result.enabled,

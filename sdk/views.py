@@ -100,11 +100,13 @@ def flags(request: HttpRequest) -> HttpResponse:
         )
     person_properties = payload.get("person_properties")
     flag_keys = payload.get("flag_keys")
+    device_id = payload.get("$device_id")
     results = flags_decide(
         project_id=project_id,
         distinct_id=str(distinct_id),
         person_properties=person_properties if isinstance(person_properties, dict) else {},
         flag_keys=[k for k in flag_keys if isinstance(k, str)] if isinstance(flag_keys, list) else None,
+        device_id=device_id if isinstance(device_id, str) and device_id else None,
     )
     return _json(request, {**results, "errorsWhileComputingFlags": False, "requestId": str(uuid.uuid4())})
 

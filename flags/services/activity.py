@@ -4,10 +4,13 @@ Called by the flag services inside their transactions, so every write path — t
 admin, a tour's internal targeting flag — is logged the same way.
 """
 
+import dataclasses
+
 from accounts.activity.changes import Change, Detail, changes_between
 from accounts.activity.encoding import related_renderer_register
 from accounts.activity.services import log_activity
 from flags.models import FeatureFlag
+from flags.payloads import filters_redacted
 
 SCOPE = "FeatureFlag"
 # Besides PostHog's common exclusions: `field_versions` is bookkeeping for the 409 check (the
@@ -22,7 +25,7 @@ def flag_activity_repr(flag: FeatureFlag) -> dict:
         "id": flag.id,
         "key": flag.key,
         "name": flag.name,
-        "filters": flag.filters,
+        "filters": filters_redacted(flag.filters) if flag.has_encrypted_payloads else flag.filters,
         "team_id": flag.project_id,
         "deleted": flag.deleted,
         "active": flag.active,
@@ -51,6 +54,8 @@ def flag_activity_created(*, flag: FeatureFlag, user) -> None:
 def flag_activity_updated(*, before: FeatureFlag, after: FeatureFlag, user) -> None:
     """`updated`, or `deleted`/`restored` when `deleted` flipped (PostHog); nothing when only `version` moved."""
     changes = changes_between(SCOPE, before, after, exclude=FIELD_EXCLUSIONS)
+    if before.has_encrypted_payloads or after.has_encrypted_payloads:
+        changes = [_payloads_hidden(change) for change in changes]
     if all(change.field == "version" for change in changes):
         return  # a save that changed nothing still bumps the version
     activity = "updated"
@@ -58,6 +63,13 @@ def flag_activity_updated(*, before: FeatureFlag, after: FeatureFlag, user) -> N
     if deleted is not None:
         activity = "deleted" if deleted.after else "restored"
     _log(flag=after, user=user, activity=activity, changes=changes)
+
+
+def _payloads_hidden(change: Change) -> Change:
+    # Secret payloads stay out of the log (PostHog logs only their ciphertext).
+    if change.field != "filters":
+        return change
+    return dataclasses.replace(change, before=filters_redacted(change.before), after=filters_redacted(change.after))
 
 
 def flag_activity_hard_deleted(*, flag: FeatureFlag, user) -> None:

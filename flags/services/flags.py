@@ -12,6 +12,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from accounts.activity.changes import instance_snapshot
 from accounts.exceptions import Conflict
 from flags.models import FeatureFlag
+from flags.payloads import payloads_keep_secrets
 from flags.services.activity import flag_activity_created, flag_activity_updated
 from flags.services.dependencies import FlagNode, flag_dependency_refs, flag_ref_to_id
 from flags.services.errors import FiltersInvalid
@@ -142,6 +143,8 @@ def feature_flag_update(*, flag: FeatureFlag, user, expected_version: int | None
         if ("key" in changes and changes["key"] != current.key) or undeleting:
             flag_key_validate(changes.get("key", current.key), project=current.project, flag=current)
         if "filters" in changes:
+            if current.has_encrypted_payloads:
+                changes["filters"] = payloads_keep_secrets(new_filters=changes["filters"], stored_filters=current.filters)
             changes["filters"] = filters_validate(changes["filters"], project=current.project, flag=current)
         changed = {name for name, value in changes.items() if getattr(current, name) != value}
         _conflict_check(current, changed, expected_version)
