@@ -122,13 +122,19 @@ def test_tour_stored_content_is_not_sent_nor_changed(tenant, ai_settings):
     assert ProductTour.objects.filter(pk=tour.pk).values().get() == before
 
 
-def test_steps_without_id_are_skipped(tenant, ai_settings):
+def test_kept_step_without_id_is_400_naming_its_index(tenant, ai_settings):
     tour = make_tour(tenant)
-    steps = [{"type": "modal", "contentHtml": "<p>no id</p>"}, {"id": "has-id", "type": "modal"}]
+    before = ai_settings.last_request()
+    steps = [STEPS[1], {"id": "has-id", "type": "modal"}, {"type": "modal", "contentHtml": "<p>no id</p>"}]
     response = post(tenant, tour, {"steps": steps})
-    assert response.status_code == 200
-    assert [s["step_id"] for s in response.json()["steps"]] == ["has-id"]
-    assert "no id" not in ai_settings.last_user_prompt()
+    assert_error(
+        response,
+        400,
+        detail="Step 2 has no id; element and pop-up steps need one to receive generated content.",
+        attr="steps",
+        type="validation_error",
+    )
+    assert ai_settings.last_request() == before
 
 
 def test_only_banner_and_survey_steps_returns_empty_without_calling_the_model(tenant, ai_settings):

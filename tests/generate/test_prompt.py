@@ -2,10 +2,13 @@
 
 import json
 
+import pytest
+
 from tours.services.generate.prompt import (
     MAX_TEXT_CHARS,
     NO_GOAL,
     SYSTEM_PROMPT,
+    StepWithoutId,
     generated_steps_map,
     html_to_text,
     prompt_messages_build,
@@ -89,14 +92,22 @@ def test_steps_select_filters_and_renumbers_among_kept_steps():
         {"id": "survey-1", "type": "survey", "survey": {"type": "open"}},
         {"id": "modal-with-survey", "type": "modal", "survey": {"questionType": "rating"}},
         {"id": "modal-1", "type": "modal", "survey": None},
-        {"type": "modal"},  # no id: nothing to map back to
-        {"id": "", "type": "modal"},
+        {"type": "banner"},  # not generated: needs no id
         {"id": "el-2", "type": "element", "elementTargeting": "auto", "inferenceData": None},
     ]
     selection = steps_select(steps=steps)
     assert selection.index_to_step_id == {0: "el-1", 1: "modal-1", 2: "el-2"}
     assert [r["step_id"] for r in selection.records] == [0, 1, 2]
     assert all("id" not in r for r in selection.records)
+
+
+@pytest.mark.parametrize("step_id", [None, "", {"a": 1}, ["x"], True])
+def test_steps_select_refuses_a_kept_step_without_usable_id_naming_its_position(step_id):
+    steps = [{"id": "b", "type": "banner"}, {"id": "m", "type": "modal"}, {"id": step_id, "type": "element"}]
+    with pytest.raises(StepWithoutId) as raised:
+        steps_select(steps=steps)
+    assert raised.value.position == 2
+    assert str(raised.value) == "Step 2 has no id; element and pop-up steps need one to receive generated content."
 
 
 def test_steps_select_with_only_banners_and_surveys_is_empty():

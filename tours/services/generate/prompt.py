@@ -123,15 +123,26 @@ def step_record_build(*, step: dict[str, Any], index: int) -> dict[str, Any]:
     return record
 
 
+class StepWithoutId(ValueError):
+    """A kept step has no usable `id`: its generated copy could not be mapped back to it."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(f"Step {position} has no id; element and pop-up steps need one to receive generated content.")
+        self.position = position
+
+
 def steps_select(*, steps: list[Any]) -> StepSelection:
-    """Keep element/modal steps that have an id; number them 0..n-1 among the kept steps."""
+    """Keep element/modal steps; number them 0..n-1 among the kept steps.
+
+    Raises `StepWithoutId` (with the step's position in `steps`) for a kept step without an id.
+    """
     selection = StepSelection()
-    for step in steps:
+    for position, step in enumerate(steps):
         if not step_is_generated(step):
             continue
         step_id = step.get("id")
         if step_id is None or isinstance(step_id, (dict, list, bool)) or str(step_id) == "":
-            continue  # nothing to map an answer back to
+            raise StepWithoutId(position)
         index = len(selection.records)
         selection.records.append(step_record_build(step=step, index=index))
         selection.index_to_step_id[index] = str(step_id)
