@@ -12,7 +12,11 @@ class CapturedEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["project", "event", "-created_at"], name="captured_event_idx")]
+        indexes = [
+            models.Index(fields=["project", "event", "-created_at"], name="captured_event_idx"),
+            # `purge_events` deletes by age, in batches.
+            models.Index(fields=["created_at"], name="captured_event_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} ({self.distinct_id})"
