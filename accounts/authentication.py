@@ -6,8 +6,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from accounts.models import PersonalAPIKey, User
-from accounts.precompiled import PrecompiledQuery, instance_from_row, row_columns
+from accounts.models import PersonalAPIKey
 from core.throttles import InvalidKeyIPThrottle, client_ip
 from accounts.tokens import hash_key_value
 
@@ -35,23 +34,13 @@ def find_key_with_source(request: Request) -> tuple[str, str] | None:
     return None
 
 
-KEY_PATHS, USER_PATHS = row_columns(PersonalAPIKey)[0], row_columns(User, prefix="user__")[0]
-# On every key-authenticated request: compiled once (accounts.precompiled), the key and its user in one row.
-_KEY_LOOKUP = PrecompiledQuery(
-    lambda secure_value: PersonalAPIKey.objects.filter(secure_value=secure_value, user__is_active=True).values_list(
-        *KEY_PATHS, *USER_PATHS
-    )[:1],
-    secure_value="(precompiled: secure_value)",
-)
-
-
 def personal_api_key_lookup(value: str) -> PersonalAPIKey | None:
-    rows = _KEY_LOOKUP.rows(secure_value=hash_key_value(value))
-    if not rows:
-        return None
-    key = instance_from_row(PersonalAPIKey, rows[0], 0)
-    key.user = instance_from_row(User, rows[0], len(KEY_PATHS))
-    return key
+    """The active user's key with this value, its user loaded with it (one query)."""
+    return (
+        PersonalAPIKey.objects.select_related("user")
+        .filter(secure_value=hash_key_value(value), user__is_active=True)
+        .first()
+    )
 
 
 class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):

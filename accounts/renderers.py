@@ -1,9 +1,7 @@
 """The API's JSON renderer: DRF's JSON output, written by orjson.
 
 Same bytes as DRF's `JSONRenderer` for what our views return (compact, UTF-8, DRF's date and decimal
-formats through DRF's own encoder), several times faster on large pages. It also accepts
-`orjson.Fragment`: JSON that is already text (a column read as text) goes into the body as it is,
-never decoded and re-encoded (see `tours.services.representation`).
+formats through DRF's own encoder), several times faster on large pages.
 """
 
 import json

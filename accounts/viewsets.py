@@ -1,13 +1,12 @@
 """The base every project-scoped API viewset uses: resolves the project, checks access, scopes querysets."""
 
-from functools import cache, cached_property
+from functools import cached_property
 
 from django.db.models import OuterRef, Subquery
 from rest_framework import exceptions, permissions, viewsets
 
-from accounts.models import Organization, OrganizationMembership, Project
+from accounts.models import OrganizationMembership, Project
 from accounts.permissions import APIScopePermission
-from accounts.precompiled import PrecompiledQuery, instance_from_row, row_columns
 
 PROJECT_NOT_FOUND = "Project not found."
 
@@ -29,25 +28,7 @@ def parse_project_id(raw: str, user) -> int:
     return value
 
 
-PROJECT_PATHS, ORGANIZATION_PATHS = row_columns(Project)[0], row_columns(Organization, prefix="organization__")[0]
 MEMBERSHIP_LEVEL = "request_membership_level"
-
-
-@cache
-def project_query(viewset_class: type) -> PrecompiledQuery:
-    """The project, its organization, the user's membership level there and the viewset's
-    `project_annotations`, in one row (compiled once: accounts.precompiled)."""
-    annotations = viewset_class.project_annotations
-
-    def build(project_id: int, user_id: int):
-        membership = OrganizationMembership.objects.filter(organization_id=OuterRef("organization_id"), user_id=user_id)
-        return (
-            Project.objects.filter(id=project_id)
-            .annotate(**{MEMBERSHIP_LEVEL: Subquery(membership.values("level")[:1])}, **annotations)
-            .values_list(*PROJECT_PATHS, *ORGANIZATION_PATHS, MEMBERSHIP_LEVEL, *annotations)[:1]
-        )
-
-    return PrecompiledQuery(build, project_id=-7_300_000_001, user_id=-7_300_000_002)
 
 
 class HandlerMissingPassesMixin:
@@ -100,16 +81,19 @@ class ProjectScopedViewSetMixin:
 
     @cached_property
     def project(self) -> Project:
-        """The project, with the request user's membership level in its organization (one query)."""
-        rows = project_query(type(self)).rows(project_id=self.project_id, user_id=self.request.user.id)
-        if not rows:
+        """The project and its organization, with the request user's membership level there and the
+        viewset's `project_annotations` (one query)."""
+        membership = OrganizationMembership.objects.filter(
+            organization_id=OuterRef("organization_id"), user_id=self.request.user.id
+        )
+        project = (
+            Project.objects.select_related("organization")
+            .annotate(**{MEMBERSHIP_LEVEL: Subquery(membership.values("level")[:1])}, **self.project_annotations)
+            .filter(id=self.project_id)
+            .first()
+        )
+        if project is None:
             raise exceptions.NotFound(PROJECT_NOT_FOUND)
-        row = rows[0]
-        project = instance_from_row(Project, row, 0)
-        project.organization = instance_from_row(Organization, row, len(PROJECT_PATHS))
-        extra_names = (MEMBERSHIP_LEVEL, *self.project_annotations)
-        for name, value in zip(extra_names, row[len(PROJECT_PATHS) + len(ORGANIZATION_PATHS) :]):
-            setattr(project, name, value)
         return project
 
     @property

@@ -48,11 +48,10 @@ def count_queries(*, client, method: str, path: str, body: str | None, headers: 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tours.services import remembered_responses, representation
+    from tours.services.public_tours import public_tours_forget
 
     # So that the first request is cold in this process too, as after a restart.
-    representation.remembered_clear()
-    remembered_responses.remembered_clear()
+    public_tours_forget()
     counts, response, captured, walls = [], None, None, []
     deadline = time.monotonic() + 2.0
     # Two requests for the counts (cold, steady); more, while time allows, for a stable median wall time.

@@ -17,10 +17,8 @@ def _clear_cache():
     from django.core.cache import cache
 
     from tours.services.public_tours import public_tours_forget
-    from tours.services.remembered_responses import remembered_clear
 
-    # Remembered responses are keyed by project id and revision; SQLite reuses ids after a rollback.
-    remembered_clear()
+    # Payloads are remembered by project id and revision; SQLite reuses ids after a rollback.
     public_tours_forget()
     cache.clear()
     yield

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.json_parse import JSONParseError, json_parse
 from core.cors import cors_apply
+from core.etags import if_none_match_matches
 from core.public_limits import public_rate_limited
 from tours.services.public_tours import project_for_token, public_tours_get, token_from_payload
 
@@ -92,17 +93,6 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    if if_none_match == etag:
-        return True
-    for candidate in if_none_match.split(","):
-        candidate = candidate.strip()
-        # If-None-Match uses the weak comparison: a W/ prefix does not matter.
-        if candidate == "*" or candidate.removeprefix("W/") == etag:
-            return True
-    return False
-
-
 @csrf_exempt
 @public_rate_limited
 def product_tours(request: HttpRequest) -> HttpResponse:
@@ -130,11 +120,7 @@ def product_tours(request: HttpRequest) -> HttpResponse:
     payload = public_tours_get(project=project)
     gzipped = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if (
-        if_none_match
-        and request.method != "POST"
-        and (_etag_matches(if_none_match, payload.etag) or _etag_matches(if_none_match, payload.gzip_etag))
-    ):
+    if request.method != "POST" and if_none_match_matches(if_none_match, payload.etag, payload.gzip_etag):
         response = HttpResponseNotModified()  # either stored representation is still current
     elif gzipped:
         response = HttpResponse(payload.gzip_body, content_type="application/json")

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tours.fields import StrictJSONField
+from tours.services.steps import content_with_normalized_steps
 
 
 def _object(description: str, properties: dict[str, Any], *, nullable: bool = True) -> dict[str, Any]:
@@ -239,7 +240,10 @@ CONTENT_SCHEMA: dict[str, Any] = {
 
 @extend_schema_field(CONTENT_SCHEMA)
 class TourContentReadField(serializers.JSONField):
-    """`ProductTour.content` as rendered."""
+    """`ProductTour.content` as rendered: steps normalised as posthog-js reads them."""
+
+    def to_representation(self, value: Any) -> Any:
+        return content_with_normalized_steps(value)
 
 
 @extend_schema_field(CONTENT_SCHEMA)

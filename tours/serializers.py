@@ -11,16 +11,34 @@ from flags.serializers import MinimalFeatureFlagSerializer
 from tours.fields import StrictJSONField, TextField
 from tours.models import ProductTour
 from tours.schema import TourContentField, TourContentReadField
-from tours.services.representation import tour_represent, tour_row_from_instance
-from tours.services.targeting import targeting_input_validate
+from tours.services.steps import content_with_normalized_steps
+from tours.services.targeting import targeting_filters_strip, targeting_input_validate
 from tours.services.validation import content_validate
 
 CREATION_CONTEXTS = ["app", "toolbar"]
+SEARCH_MATCH_TYPE = "search_match_type"
+# What rendering a tour reads besides its row: select these with every tour queryset that is rendered.
+TOUR_RELATIONS = ("internal_targeting_flag", "linked_flag", "created_by")
 
 
 @extend_schema_field({"type": "object", "additionalProperties": {}, "nullable": True, "readOnly": True})
-class TargetingFiltersReadField(serializers.JSONField):
+class TargetingFiltersReadField(serializers.Field):
     """The internal flag's filters without the system-managed properties (`targeting_filters_strip`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, tour: ProductTour) -> dict | None:
+        flag = tour.internal_targeting_flag
+        return None if flag is None else targeting_filters_strip(tour_id=str(tour.id), filters=flag.filters)
+
+
+class HasDraftField(serializers.BooleanField):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, tour: ProductTour) -> bool:
+        return tour.draft_content is not None
 
 
 class ProductTourSerializer(serializers.ModelSerializer):
@@ -29,10 +47,10 @@ class ProductTourSerializer(serializers.ModelSerializer):
     internal_targeting_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
     linked_flag = MinimalFeatureFlagSerializer(read_only=True, allow_null=True)
     created_by = UserBasicSerializer(read_only=True)
-    targeting_flag_filters = TargetingFiltersReadField(read_only=True)
+    targeting_flag_filters = TargetingFiltersReadField()
     content = TourContentReadField(required=False)  # the model field's default; typed for OpenAPI
     draft_content = serializers.JSONField(read_only=True, allow_null=True)
-    has_draft = serializers.BooleanField(read_only=True)
+    has_draft = HasDraftField()
 
     class Meta:
         model = ProductTour
@@ -57,9 +75,12 @@ class ProductTourSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "created_by", "updated_at"]
 
     def to_representation(self, instance: ProductTour) -> dict:
-        # The fields above shape the OpenAPI component; the response is built where list and retrieve
-        # build theirs, so every response carrying a tour has one shape.
-        return tour_represent(tour_row_from_instance(instance))
+        data = super().to_representation(instance)
+        # Searched lists annotate how each tour matched (tours.services.search).
+        match_type = getattr(instance, SEARCH_MATCH_TYPE, None)
+        if match_type is not None:
+            data[SEARCH_MATCH_TYPE] = match_type
+        return data
 
 
 class ProductTourSerializerCreateUpdateOnly(serializers.ModelSerializer):

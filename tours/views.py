@@ -12,19 +12,18 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.renderers import ORJSONRenderer
 from accounts.viewsets import ProjectScopedViewSet
+from core.etags import etag_of, if_none_match_matches
 from tours.models import ProductTour, ProjectToursRevision
 from tours.parsers import JSONOrFormBodyParser
 from tours.serializers import (
+    TOUR_RELATIONS,
     DraftStatusResponseSerializer,
     ProductTourSerializer,
     ProductTourSerializerCreateUpdateOnly,
 )
 from tours.services.drafts import draft_discard, draft_publish, draft_save
-from tours.services.etags import if_match_check, tour_etag, tour_etag_of
-from tours.services.remembered_responses import remembered_response
-from tours.services.representation import tour_keys, tours_page
+from tours.services.etags import if_match_check, tour_etag
 from tours.services.search import search_session, tours_search
 from tours.services.tours import tour_create, tour_delete, tour_update
 from tours.views_activity import ProductTourActivityMixin
@@ -101,7 +100,7 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
         "discard_draft",
         "generate",
     ]
-    queryset = ProductTour.objects.select_related("internal_targeting_flag", "linked_flag", "created_by")
+    queryset = ProductTour.objects.select_related(*TOUR_RELATIONS)
     serializer_class = ProductTourSerializer
     parser_classes = [JSONOrFormBodyParser, FormParser, MultiPartParser]
     lookup_value_regex = "[^/]+"
@@ -114,11 +113,8 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
             return ProductTourSerializerCreateUpdateOnly
         return ProductTourSerializer
 
-    def _project_tours(self):
-        return super().get_queryset()
-
     def get_queryset(self):
-        queryset = self._project_tours()
+        queryset = super().get_queryset()
         if self.action == "list":
             search = self.request.query_params.get("search")
             if search:
@@ -134,54 +130,25 @@ class ProductTourViewSet(ProductTourActivityMixin, ProductTourGenerateMixin, Pro
         self.check_object_permissions(self.request, tour)
         return tour
 
-    # List, search and retrieve read plain rows (tours.services.representation): no model instances.
-
     @property
     def count_with_page(self) -> bool:
         """Searched lists rank every match before paging: the total comes with the page (pagination)."""
         return bool(self.request.query_params.get("search"))
 
     def list(self, request, *args, **kwargs):
-        if self.count_with_page:  # searched: not remembered (tours.services.remembered_responses)
-            return self._page_response()
-        return remembered_response(
-            key=self._remembered_key("list", request.build_absolute_uri()),
-            build=self._page_response,
-            render=self._render,
-        )
-
-    def _page_response(self) -> Response:
+        # A page shows nothing but rows the project's revision covers: same revision and request, same page.
+        etag = etag_of(self.project.id, self.project.tours_revision or 0, request.build_absolute_uri(),
+                       request.accepted_media_type, weak=True)
+        if if_none_match_matches(request.headers.get("If-None-Match"), etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         with search_session() if self.count_with_page else nullcontext():
-            keys = self.paginate_queryset(tour_keys(self.get_queryset()))
-        return self.get_paginated_response(tours_page(keys=keys, queryset=self._project_tours()))
+            page = self.paginate_queryset(self.get_queryset())
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response["ETag"] = etag
+        return response
 
     def retrieve(self, request, *args, **kwargs):
-        tour_pk = self._tour_pk()
-        return remembered_response(
-            key=self._remembered_key("retrieve", tour_pk), build=lambda: self._retrieve(tour_pk), render=self._render
-        )
-
-    def _retrieve(self, tour_pk: uuid.UUID) -> Response:
-        queryset = self.get_queryset().filter(pk=tour_pk)
-        page = tours_page(keys=tour_keys(queryset), queryset=queryset)
-        if not page:
-            raise exceptions.NotFound()
-        return Response(page[0], headers={"ETag": tour_etag_of(page[0])})
-
-    def _remembered_key(self, *asked) -> tuple | None:
-        """What a remembered read response is keyed on; None when it is rendered otherwise than as JSON."""
-        if type(self.request.accepted_renderer) is not ORJSONRenderer:
-            return None
-        return (self.project.id, self.project.tours_revision, self.request.accepted_media_type, *asked)
-
-    def _render(self, response: Response) -> tuple[bytes, str]:
-        """The body and Content-Type DRF would send for `response` (tours.services.remembered_responses)."""
-        renderer = self.request.accepted_renderer
-        body = renderer.render(response.data, self.request.accepted_media_type, self.get_renderer_context())
-        return (
-            body,
-            renderer.media_type if renderer.charset is None else f"{renderer.media_type}; charset={renderer.charset}",
-        )
+        return self._read_response(self.get_object())
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

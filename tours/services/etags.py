@@ -8,10 +8,10 @@ tour's row lock so that check and write are atomic.
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Any, Mapping
 from uuid import UUID
 
 from accounts.exceptions import PreconditionFailed
+from core.etags import if_match_satisfied
 
 
 def tour_etag(*, tour_id: UUID | str, updated_at: datetime) -> str:
@@ -19,23 +19,6 @@ def tour_etag(*, tour_id: UUID | str, updated_at: datetime) -> str:
     stamp = updated_at.astimezone(UTC).isoformat() if updated_at.tzinfo else updated_at.isoformat()
     digest = hashlib.sha256(f"{tour_id}:{stamp}".encode()).hexdigest()[:32]
     return f'"{digest}"'
-
-
-def tour_etag_of(representation: Mapping[str, Any]) -> str:
-    """The ETag of a tour as the API represents it (`updated_at` rendered as ISO-8601)."""
-    return tour_etag(tour_id=representation["id"], updated_at=datetime.fromisoformat(representation["updated_at"]))
-
-
-def if_match_satisfied(*, header: str, etag: str) -> bool:
-    """RFC 9110 strong comparison: `*` or any listed tag equal to ours; weak tags (`W/"…"`) never match.
-
-    A bare tag without quotes is accepted as the quoted one (hand-written curl commands drop them).
-    """
-    for candidate in header.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate == etag or f'"{candidate}"' == etag:
-            return True
-    return False
 
 
 def if_match_check(*, header: str | None, etag: str) -> None:

@@ -10,6 +10,7 @@ and a changed or deleted token stops working at once (it is looked up on every r
 import gzip
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from django.db import connection
@@ -18,7 +19,6 @@ from accounts.models import Project
 from accounts.renderers import json_bytes
 from core.revision_memo import RevisionMemo
 from tours.models import ProductTour, ProjectToursRevision
-from tours.services.representation import datetime_render
 from tours.services.steps import steps_normalize, tour_type
 
 # Project.api_token is a varchar(200): anything longer cannot match, so it is refused without a query.
@@ -58,6 +58,14 @@ class PublicTours:
 
 
 # --- pure -----------------------------------------------------------------------------------------
+
+
+def datetime_render(value: datetime | None) -> str | None:
+    """As the REST API renders dates (DRF): ISO-8601 in UTC, `+00:00` written as `Z`."""
+    if value is None:
+        return None
+    text = value.astimezone(timezone.utc).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def tour_sdk_serialize(*, tour: Mapping[str, Any]) -> dict[str, Any]:
