@@ -5,6 +5,7 @@ cannot expand into megabytes of work.
 
 import base64
 import binascii
+import re
 import zlib
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,6 +17,9 @@ from sdk.lz64 import LZStringError, LZStringTooLarge, lz64_decompress
 
 GZIP_MAGIC = b"\x1f\x8b"
 GZIP_COMPRESSIONS = ("gzip", "gzip-js")
+# JSON escapes that decode to text the database cannot store: U+0000 and (possibly unpaired) surrogates.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+_UNSTORABLE_ESCAPE_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
 class PayloadError(ValueError):
@@ -65,11 +69,29 @@ def _lz64(text: str) -> bytes:
 
 def _json(data: bytes | str) -> Any:
     try:
-        return json_parse(data)
+        value = json_parse(data)
     except JSONTooDeep as exc:
         raise PayloadError(str(exc)) from None
     except ValueError as exc:
         raise PayloadError("Body is not valid JSON.") from exc
+    pattern = _UNSTORABLE_ESCAPE_BYTES if isinstance(data, bytes) else _UNSTORABLE_ESCAPE
+    return _storable(value) if pattern.search(data) else value
+
+
+def _storable_text(text: str) -> str:
+    # As PostHog's ingestion does: U+0000 and unpaired surrogates become U+FFFD instead of failing the event.
+    return text.replace("\x00", "\ufffd").encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _storable(value: Any) -> Any:
+    """`value` with every string (keys too) storable; nesting is bounded by the parser."""
+    if isinstance(value, str):
+        return _storable_text(value)
+    if isinstance(value, dict):
+        return {_storable_text(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
 
 
 def _base64(text: str) -> bytes:
