@@ -144,7 +144,9 @@ def feature_flag_update(*, flag: FeatureFlag, user, expected_version: int | None
             flag_key_validate(changes.get("key", current.key), project=current.project, flag=current)
         if "filters" in changes:
             if current.has_encrypted_payloads:
-                changes["filters"] = payloads_keep_secrets(new_filters=changes["filters"], stored_filters=current.filters)
+                changes["filters"] = payloads_keep_secrets(
+                    new_filters=changes["filters"], stored_filters=current.filters
+                )
             changes["filters"] = filters_validate(changes["filters"], project=current.project, flag=current)
         changed = {name for name, value in changes.items() if getattr(current, name) != value}
         _conflict_check(current, changed, expected_version)

@@ -12,7 +12,9 @@ URL = "/admin/flags/featureflag/"
 
 
 def staff_with(*codenames: str) -> User:
-    user = User.objects.create_user(email=f"staff-{'-'.join(codenames)}@example.com", password="pw-123456", is_staff=True)
+    user = User.objects.create_user(
+        email=f"staff-{'-'.join(codenames)}@example.com", password="pw-123456", is_staff=True
+    )
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="flags", codename__in=codenames))
     return user
 

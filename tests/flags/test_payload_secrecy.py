@@ -89,7 +89,9 @@ def test_activity_log_never_holds_the_secret(tenant, secret_flag):
     assert activity.status_code == 200
     text = json.dumps(activity.json())
     assert "sk-live-123" not in text and "sk-live-456" not in text
-    changes = [c for entry in activity.json()["results"] for c in entry["detail"]["changes"] or [] if c["field"] == "filters"]
+    changes = [
+        c for entry in activity.json()["results"] for c in entry["detail"]["changes"] or [] if c["field"] == "filters"
+    ]
     assert changes and changes[0]["after"]["payloads"] == {"true": REDACTED_PAYLOAD_VALUE}
 
 

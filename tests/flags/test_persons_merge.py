@@ -92,7 +92,9 @@ def test_alias_merges_an_anonymous_person(tenant):
     assert ids_of(person) == {"user-2", "anon-2"} and person.properties == {"x": 1, "y": 2}
 
 
-@pytest.mark.parametrize("generic", ["anonymous", "Guest", '"undefined"', "null", "0", "[object Object]", " ", "'distinct_id'"])
+@pytest.mark.parametrize(
+    "generic", ["anonymous", "Guest", '"undefined"', "null", "0", "[object Object]", " ", "'distinct_id'"]
+)
 def test_generic_ids_never_merge(tenant, generic):
     project = tenant.project
     seen(project, "user-3", a=1)

@@ -79,7 +79,9 @@ def test_regex_validate_raises_regex_invalid():
 
 @pytest.mark.django_db
 def test_api_create_and_patch_refuse_and_keep_the_stored_filters(tenant):
-    response = tenant.client.post(tenant.url("feature_flags/"), {"key": "r", "filters": filters("regex", "x")}, format="json")
+    response = tenant.client.post(
+        tenant.url("feature_flags/"), {"key": "r", "filters": filters("regex", "x")}, format="json"
+    )
     assert response.status_code == 201
     flag_id = response.json()["id"]
     patch = tenant.client.patch(
@@ -148,7 +150,9 @@ def test_stored_pattern_re2_refuses_matches_nothing_and_is_logged_once(caplog):
             assert flag_evaluate(flag, distinct_id="u", properties={"name": "aa"}, now=NOW).enabled is False
             assert flag_evaluate(negated, distinct_id="u", properties={"name": "b"}, now=NOW).enabled is False
     lines = [r.getMessage() for r in caplog.records if r.name == "flags.regex"]
-    assert lines == ["Flag regex '(a)\\\\1' cannot be compiled by RE2 (invalid escape sequence: \\1); it matches nothing"]
+    assert lines == [
+        "Flag regex '(a)\\\\1' cannot be compiled by RE2 (invalid escape sequence: \\1); it matches nothing"
+    ]
 
 
 @pytest.mark.django_db

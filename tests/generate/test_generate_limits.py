@@ -15,7 +15,9 @@ def test_too_many_steps_is_400_before_the_model_is_called(tenant, ai_settings, s
     before = ai_settings.last_request()
     steps = [{"id": f"s{i}", "type": "modal"} for i in range(5)]
     response = post(tenant, tour, {"steps": steps})
-    assert_error(response, 400, attr="steps", code="max_length", detail="A product tour can have at most 4 steps (got 5).")
+    assert_error(
+        response, 400, attr="steps", code="max_length", detail="A product tour can have at most 4 steps (got 5)."
+    )
     assert ai_settings.last_request() == before
 
 

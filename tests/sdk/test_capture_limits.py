@@ -34,7 +34,11 @@ def small_limit(settings):
 
 def batch_text(token: str, pad: int, count: int = 1) -> str:
     events = [
-        {"event": "product tour shown", "distinct_id": f"u{i}", "properties": {"token": token, "$set": {"p": "x" * pad}}}
+        {
+            "event": "product tour shown",
+            "distinct_id": f"u{i}",
+            "properties": {"token": token, "$set": {"p": "x" * pad}},
+        }
         for i in range(count)
     ]
     return json.dumps(events)
@@ -128,14 +132,23 @@ def test_events_per_request_limit(tenant, browser, settings):
     assert browser.post("/e/", batch_text(token, pad=1, count=5), content_type="application/json").status_code == 200
     assert CapturedEvent.objects.count() == 5
     response = browser.post("/e/", batch_text(token, pad=1, count=6), content_type="application/json")
-    assert_error(response, 413, code="request_too_large", detail="Too many events in one request: 6 (limit 5, CAPTURE_MAX_EVENTS).")
+    assert_error(
+        response,
+        413,
+        code="request_too_large",
+        detail="Too many events in one request: 6 (limit 5, CAPTURE_MAX_EVENTS).",
+    )
     assert CapturedEvent.objects.count() == 5
 
 
 def test_default_limits():
     from django.conf import settings
 
-    assert (settings.CAPTURE_MAX_EVENTS, settings.CAPTURE_MAX_EVENT_BYTES, settings.EVENTS_RETENTION_DAYS) == (1000, 65536, 90)
+    assert (settings.CAPTURE_MAX_EVENTS, settings.CAPTURE_MAX_EVENT_BYTES, settings.EVENTS_RETENTION_DAYS) == (
+        1000,
+        65536,
+        90,
+    )
 
 
 def test_larger_events_are_dropped_not_applied_and_counted_in_the_log(tenant, browser, settings, caplog):
@@ -173,7 +186,9 @@ def test_a_failing_request_leaves_no_person_and_no_event(tenant, browser, monkey
         return real(*args, **kwargs)
 
     monkeypatch.setattr(persons, "_event_apply", failing_third)
-    response = browser.post("/e/", batch_text(tenant.project.api_token, pad=1, count=5), content_type="application/json")
+    response = browser.post(
+        "/e/", batch_text(tenant.project.api_token, pad=1, count=5), content_type="application/json"
+    )
     assert response.status_code == 500
     assert_nothing_applied()
 

@@ -40,7 +40,11 @@ def test_server_only_flags_are_left_out_and_the_others_kept(tenant):
 
 def test_a_dependency_on_a_server_only_flag_is_false_for_the_browser(tenant):
     server = make(tenant, "server", evaluation_runtime="server")
-    dependent = {"groups": [{"properties": [{"key": str(server.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]}
+    dependent = {
+        "groups": [
+            {"properties": [{"key": str(server.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}
+        ]
+    }
     make(tenant, "dependent", filters=dependent)
     assert decide(tenant)["flags"]["dependent"]["enabled"] is False
 
@@ -72,7 +76,9 @@ def test_device_bucketing_falls_back_to_the_distinct_id(tenant, device):
 def test_device_bucketing_also_picks_the_variant(tenant):
     variants = [{"key": "a", "rollout_percentage": 50}, {"key": "b", "rollout_percentage": 50}]
     make(tenant, "mv", filters={**EVERYONE, "multivariate": {"variants": variants}}, bucketing_identifier="device_id")
-    device = next(f"d{i}" for i in range(100) if variant_lookup("mv", f"d{i}", variants) != variant_lookup("mv", "user", variants))
+    device = next(
+        f"d{i}" for i in range(100) if variant_lookup("mv", f"d{i}", variants) != variant_lookup("mv", "user", variants)
+    )
     assert decide(tenant, **{"$device_id": device})["flags"]["mv"]["variant"] == variant_lookup("mv", device, variants)
 
 

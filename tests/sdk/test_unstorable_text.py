@@ -35,7 +35,9 @@ def test_capture_stores_replacement_characters(tenant, browser, bad, stored):
 
 
 def test_paired_surrogates_are_kept_as_the_character(tenant, browser):
-    body = '[{"event": "$pageview", "distinct_id": "u", "properties": {"token": "%s", "$set": {"e": "\\ud83d\\ude00"}}}]'
+    body = (
+        '[{"event": "$pageview", "distinct_id": "u", "properties": {"token": "%s", "$set": {"e": "\\ud83d\\ude00"}}}]'
+    )
     response = browser.post("/e/", body % tenant.project.api_token, content_type="application/json")
     assert response.status_code == 200
     assert Person.objects.get().properties == {"e": "😀"}
@@ -49,7 +51,11 @@ def test_flags_with_unstorable_distinct_id_and_properties(tenant, browser):
 
 
 def test_identify_with_unstorable_ids(tenant, browser):
-    event = {"event": "$identify", "distinct_id": "user\u0000", "properties": {"token": tenant.project.api_token, "$anon_distinct_id": "\ud800"}}
+    event = {
+        "event": "$identify",
+        "distinct_id": "user\u0000",
+        "properties": {"token": tenant.project.api_token, "$anon_distinct_id": "\ud800"},
+    }
     response = browser.post("/e/", json.dumps(event), content_type="application/json")
     assert response.status_code == 200, response.content
     assert set(PersonDistinctId.objects.values_list("distinct_id", flat=True)) == {"user\ufffd", "\ufffd"}

@@ -43,7 +43,9 @@ def test_up_to_64_levels_parse(levels):
     assert json_parse(json.dumps(nested_objects(levels)).encode()) == nested_objects(levels)
 
 
-@pytest.mark.parametrize("text", [json.dumps(nested(65)), json.dumps(nested_objects(65)), "[" * 100_000, "{\"a\":" * 5000])
+@pytest.mark.parametrize(
+    "text", [json.dumps(nested(65)), json.dumps(nested_objects(65)), "[" * 100_000, '{"a":' * 5000]
+)
 def test_deeper_is_json_too_deep(text):
     with pytest.raises(JSONTooDeep, match="nested more than 64 levels"):
         json_parse(text)
@@ -125,7 +127,7 @@ def test_key_in_body_lookup_still_authenticates_normal_bodies(tenant, anonymous)
 def test_malformed_body_of_a_session_request_is_400_not_a_silent_no_op(tenant, anonymous):
     anonymous.force_login(tenant.user)
     response = anonymous.generic(
-        "PATCH", f"/api/organizations/{tenant.organization.id}/", "{\"name\": ", content_type="application/json"
+        "PATCH", f"/api/organizations/{tenant.organization.id}/", '{"name": ', content_type="application/json"
     )
     assert_error(response, 400, code="parse_error")
 

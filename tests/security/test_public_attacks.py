@@ -91,7 +91,9 @@ def test_oversized_plain_batch_is_413_and_applies_nothing(tenant, browser):
 
 
 # 4. 100,000 `[` to any /api/ path, even without a key, answered 500 (a RecursionError).
-@pytest.mark.parametrize("path", ["/api/projects/{p}/product_tours/", "/api/projects/{p}/feature_flags/", "/api/organizations/{o}/"])
+@pytest.mark.parametrize(
+    "path", ["/api/projects/{p}/product_tours/", "/api/projects/{p}/feature_flags/", "/api/organizations/{o}/"]
+)
 def test_deeply_nested_json_is_400_without_a_key(tenant, path):
     client = Client()
     client.raise_request_exception = False
@@ -108,7 +110,9 @@ def test_flags_hides_encrypted_payloads_and_server_only_flags(tenant, browser):
         project=tenant.project, key="secret", has_encrypted_payloads=True,
         filters={**everyone, "payloads": {"true": '{"api_key": "sk-live-123"}'}},
     )  # fmt: skip
-    FeatureFlag.objects.create(project=tenant.project, key="backend-only", evaluation_runtime="server", filters=everyone)
+    FeatureFlag.objects.create(
+        project=tenant.project, key="backend-only", evaluation_runtime="server", filters=everyone
+    )
     response = post_json(browser, "/flags/?v=2", {"token": tenant.project.api_token, "distinct_id": "u1"})
     body = response.json()
     assert b"sk-live-123" not in response.content
@@ -156,7 +160,14 @@ def test_generate_refuses_steps_without_id_and_too_many_steps(tenant, settings):
     tour = ProductTour.objects.create(project=tenant.project, name="T", content={"steps": []})
     url = tenant.url(f"product_tours/{tour.id}/generate/")
     no_id = tenant.client.post(url, {"steps": [{"type": "modal", "contentHtml": "<p>x</p>"}]}, format="json")
-    assert_error(no_id, 400, attr="steps", detail="Step 0 has no id; element and pop-up steps need one to receive generated content.")
+    assert_error(
+        no_id,
+        400,
+        attr="steps",
+        detail="Step 0 has no id; element and pop-up steps need one to receive generated content.",
+    )
     many = [{"id": f"s{i}", "type": "modal"} for i in range(4)]
     too_many = tenant.client.post(url, {"steps": many}, format="json")
-    assert_error(too_many, 400, attr="steps", code="max_length", detail="A product tour can have at most 3 steps (got 4).")
+    assert_error(
+        too_many, 400, attr="steps", code="max_length", detail="A product tour can have at most 3 steps (got 4)."
+    )

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--days", type=int, default=None, help="Keep this many days (default EVENTS_RETENTION_DAYS).")
+        parser.add_argument(
+            "--days", type=int, default=None, help="Keep this many days (default EVENTS_RETENTION_DAYS)."
+        )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Rows deleted per transaction.")
 
     def handle(self, *args, days: int | None, batch_size: int, **options) -> None:
