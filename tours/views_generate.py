@@ -1,8 +1,9 @@
 """`POST /api/projects/{project_id}/product_tours/{id}/generate/`: AI-written step copy, nothing saved.
 
-Checks in order (DESIGN.md §3.4 over PostHog's 500s): AI configured (400), organization approved AI
-data processing (403), tour exists in this project and is not archived (404), body valid and steps
-not empty (400); upstream timeout 504, any other upstream failure 502.
+Checks in order (rather than PostHog's 500s): AI configured (400), organization approved AI data
+processing (403), tour exists in this project and is not archived (404), body valid with at most
+`PRODUCT_TOURS_MAX_STEPS` steps, steps not empty, every element or pop-up step with an id (400);
+upstream timeout 504, any other upstream failure 502.
 """
 
 import uuid
