@@ -1,7 +1,17 @@
-from django.contrib import admin
+from collections.abc import Callable
+from typing import Any
 
+from django.contrib import admin, messages
+from django.utils import timezone
+from rest_framework.exceptions import APIException
+
+from tours.admin_form import ProductTourAdminForm
+from tours.admin_preview import steps_preview_html
 from tours.models import ProductTour, Survey
-from tours.services.tours import tour_delete
+from tours.serializers import ProductTourSerializerCreateUpdateOnly
+from tours.services.targeting import targeting_filters_strip
+from tours.services.tours import tour_delete, tour_update
+from tours.services.transfer.errors import error_text
 
 
 class LaunchedFilter(admin.SimpleListFilter):
@@ -21,23 +31,93 @@ class LaunchedFilter(admin.SimpleListFilter):
         return queryset
 
 
+# A state change for one tour: the PATCH body, or why the tour is skipped.
+Change = Callable[[ProductTour], dict[str, Any] | str]
+
+
+def _launch(tour: ProductTour) -> dict[str, Any] | str:
+    if tour.archived:
+        return "archived tours cannot be launched"
+    if tour.start_date is None:
+        return {"start_date": timezone.now(), "end_date": None}
+    if tour.end_date is not None:
+        return {"end_date": None}  # stopped: resume
+    return "already running"
+
+
+def _stop(tour: ProductTour) -> dict[str, Any] | str:
+    if tour.start_date is None or tour.end_date is not None:
+        return "not running"
+    return {"end_date": timezone.now()}
+
+
+def _archive(tour: ProductTour) -> dict[str, Any] | str:
+    return "already archived" if tour.archived else {"archived": True}
+
+
 @admin.register(ProductTour)
 class ProductTourAdmin(admin.ModelAdmin):
-    """Browse tours. Edits go through the API (they also sync the targeting flag); deleting here
-    uses the same service as the API, so the internal flag goes with the tour."""
+    """Author tours. Saves, actions and deletes go through the same services as the API (validation,
+    targeting flag, surveys, activity log with the staff user as actor); Django's view/add/change/delete
+    permissions apply, and the state-changing actions need the change permission."""
 
+    form = ProductTourAdminForm
     list_display = ["name", "project", "auto_launch", "start_date", "end_date", "archived", "updated_at"]
     list_filter = ["archived", LaunchedFilter, "auto_launch"]
     search_fields = ["name"]
     list_select_related = ["project"]
     ordering = ["-created_at"]
-    readonly_fields = [field.name for field in ProductTour._meta.fields]
+    actions = ["launch_tours", "stop_tours", "archive_tours"]
+    fieldsets = [
+        (None, {"fields": ["project", "name", "description"]}),
+        ("Schedule", {"fields": ["auto_launch", "start_date", "end_date", "archived"]}),
+        ("Content", {"fields": ["content", "steps_preview"]}),
+        ("Targeting", {"fields": ["linked_flag", "targeting_flag_filters", "internal_targeting_flag"]}),
+        ("Draft", {"fields": ["draft_content"]}),
+        ("Record", {"fields": ["id", "created_by", "created_at", "updated_at", "version"]}),
+    ]
+    base_readonly = ["steps_preview", "internal_targeting_flag", "id", "created_by", "created_at", "updated_at"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.base_readonly, "project"] if obj is not None else self.base_readonly
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            hidden = set(self.base_readonly)  # nothing to show before the tour exists
+        elif not self.has_change_permission(request, obj):
+            hidden = {"version"}  # the edit-conflict guard of the change form
+        else:
+            return self.fieldsets
+        return [(title, {"fields": [f for f in opts["fields"] if f not in hidden]}) for title, opts in self.fieldsets]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("internal_targeting_flag", "linked_flag", "created_by")
+
+    # --- read-only displays -----------------------------------------------------------------
+
+    @admin.display(description="Step preview")
+    def steps_preview(self, obj: ProductTour):
+        return steps_preview_html(obj.content)
+
+    @admin.display(description="Targeting flag filters")
+    def targeting_flag_filters(self, obj: ProductTour):
+        flag = obj.internal_targeting_flag if obj.internal_targeting_flag_id else None
+        return None if flag is None else targeting_filters_strip(tour_id=str(obj.pk), filters=flag.filters)
+
+    # --- saving: the form already wrote through the services (tours.admin_form) --------------
+
+    def save_form(self, request, form, change):
+        return form.saved_tour
+
+    def save_model(self, request, obj, form, change) -> None:
+        pass
+
+    def save_related(self, request, form, formsets, change) -> None:
+        pass
 
     def delete_model(self, request, obj: ProductTour) -> None:
         tour_delete(tour=obj, user=request.user)
@@ -45,6 +125,38 @@ class ProductTourAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for tour in queryset:
             tour_delete(tour=tour, user=request.user)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def _apply(self, request, queryset, change: Change, done: str) -> None:
+        changed = 0
+        for tour in queryset.select_related("project"):
+            body = change(tour)
+            if isinstance(body, str):
+                self.message_user(request, f"{tour.name}: not changed ({body}).", messages.WARNING)
+                continue
+            try:
+                serializer = ProductTourSerializerCreateUpdateOnly(tour, data=body, partial=True)
+                serializer.is_valid(raise_exception=True)
+                tour_update(tour=tour, user=request.user, data=serializer.validated_data)
+            except APIException as error:
+                self.message_user(request, f"{tour.name}: {error_text(error)}", messages.ERROR)
+                continue
+            changed += 1
+        if changed:
+            self.message_user(request, f"{changed} product tour(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Launch selected tours (or resume stopped ones)", permissions=["change"])
+    def launch_tours(self, request, queryset):
+        self._apply(request, queryset, _launch, "launched")
+
+    @admin.action(description="Stop selected tours", permissions=["change"])
+    def stop_tours(self, request, queryset):
+        self._apply(request, queryset, _stop, "stopped")
+
+    @admin.action(description="Archive selected tours", permissions=["change"])
+    def archive_tours(self, request, queryset):
+        self._apply(request, queryset, _archive, "archived")
 
 
 @admin.register(Survey)
