@@ -31,8 +31,8 @@ from tours.services.drafts import draft_discard, draft_fields_pick, draft_save
 from tours.services.etags import if_match_check, tour_etag
 from tours.services.targeting import targeting_filters_strip
 from tours.services.tours import tour_create, tour_update
-from tours.services.validation import FLAG_NOT_FOUND
 from tours.services.transfer.errors import error_text
+from tours.services.validation import FLAG_NOT_FOUND
 
 STALE = (
     "This tour was changed (through the API or by another editor) after you opened this page. "

@@ -61,7 +61,9 @@ def test_launch_stop_resume_and_archive_sync_the_flag_and_log_the_staff_user(cli
     assert _messages(_act(client, "archive_tours", tour)) == ["1 product tour(s) archived."]
     archived = _tour(tour)
     assert archived.archived is True and archived.internal_targeting_flag.active is False
-    assert _messages(_act(client, "launch_tours", tour)) == ["Acted on: not changed (archived tours cannot be launched)."]
+    assert _messages(_act(client, "launch_tours", tour)) == [
+        "Acted on: not changed (archived tours cannot be launched)."
+    ]
 
 
 def test_launch_runs_the_apis_launch_checks_per_tour(client, tenant):

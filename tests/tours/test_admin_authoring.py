@@ -1,7 +1,7 @@
 """Authoring tours in the admin: add and change through the API's services, errors next to fields,
 stale saves refused, drafts, and the step preview."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -37,13 +37,13 @@ def test_add_creates_the_tour_with_its_targeting_flag_and_logs_the_staff_user(st
         content={"steps": STEPS, "displayFrequency": "show_once"},
         auto_launch=True,
         targeting_flag_filters=TARGETING,
-        start_date=datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc),
+        start_date=datetime(2025, 3, 1, 9, 30, tzinfo=UTC),
     )
     response = client.post(f"{ADMIN}add/", data)
     assert response.status_code == 302, form_errors(response)
     tour = ProductTour.objects.select_related("internal_targeting_flag").get(name="Admin-made tour")
     assert (tour.project_id, tour.description, tour.created_by) == (tenant.project.pk, "Made in the admin", admin_user)
-    assert tour.start_date == datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc)
+    assert tour.start_date == datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
     flag = tour.internal_targeting_flag
     assert flag.active is True and _user_properties(flag) == ["plan"]
     assert ActivityLog.objects.get(scope="ProductTour", item_id=str(tour.pk), activity="created").user == admin_user
@@ -101,9 +101,7 @@ def test_service_errors_land_on_their_fields(staff, tenant):
     errors = form_errors(
         client.post(
             f"{ADMIN}add/",
-            post_data(
-                form, **{**base, "content": {"steps": element_step}}, name="New", start_date=datetime.now(timezone.utc)
-            ),
+            post_data(form, **{**base, "content": {"steps": element_step}}, name="New", start_date=datetime.now(UTC)),
         )
     )
     assert errors == {"content": ["Step 1 is missing an element selector"]}
@@ -115,7 +113,9 @@ def test_linked_flag_of_another_project_is_refused_on_the_field(staff, tenant, o
     foreign = make_flag(other_tenant.project, key="foreign")
     form = page_form(client.get(f"{ADMIN}add/"))
     data = post_data(form, project=tenant.project.pk, name="Linked", linked_flag=foreign.pk)
-    assert form_errors(client.post(f"{ADMIN}add/", data)) == {"linked_flag": ["Feature Flag with this ID does not exist"]}
+    assert form_errors(client.post(f"{ADMIN}add/", data)) == {
+        "linked_flag": ["Feature Flag with this ID does not exist"]
+    }
     own = make_flag(tenant.project, key="own", variants=["a", "b"])
     data = post_data(
         form, project=tenant.project.pk, name="Linked", linked_flag=own.pk,
@@ -170,15 +170,28 @@ def test_draft_is_edited_without_touching_the_live_tour(staff, tenant):
 def test_change_page_previews_step_text_escaped(staff, tenant):
     client, _ = staff
     steps = [
-        {"id": "a", "type": "modal", "title": "Hello", "contentHtml": "<p>First <b>line</b></p><p>Second &amp; last</p>"},
+        {
+            "id": "a",
+            "type": "modal",
+            "title": "Hello",
+            "contentHtml": "<p>First <b>line</b></p><p>Second &amp; last</p>",
+        },
         {
             "id": "b",
             "type": "element",
             "elementTargeting": "manual",
             "selector": "#billing",
-            "content": {"type": "doc", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Tip"}]}]},
+            "content": {
+                "type": "doc",
+                "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Tip"}]}],
+            },
         },
-        {"id": "c", "type": "modal", "title": "<script>alert(1)</script>", "survey": {"type": "open", "questionText": "Why?"}},
+        {
+            "id": "c",
+            "type": "modal",
+            "title": "<script>alert(1)</script>",
+            "survey": {"type": "open", "questionText": "Why?"},
+        },
     ]
     tour = create(tenant, {"name": "Previewed", "content": {"steps": steps}}).json()
     body = client.get(change_url(tour["id"])).content.decode()

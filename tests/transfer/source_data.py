@@ -23,7 +23,9 @@ class SourceTours:
 
 
 def populate(source) -> SourceTours:
-    gate = source.send("POST", "feature_flags/", {"key": "gate", "name": "Gate", "filters": {"groups": [{"rollout_percentage": 100}]}})
+    gate = source.send(
+        "POST", "feature_flags/", {"key": "gate", "name": "Gate", "filters": {"groups": [{"rollout_percentage": 100}]}}
+    )
     beta = source.send(
         "POST",
         "feature_flags/",
@@ -39,7 +41,9 @@ def populate(source) -> SourceTours:
                         ],
                     }
                 ],
-                "multivariate": {"variants": [{"key": "a", "rollout_percentage": 50}, {"key": "b", "rollout_percentage": 50}]},
+                "multivariate": {
+                    "variants": [{"key": "a", "rollout_percentage": 50}, {"key": "b", "rollout_percentage": 50}]
+                },
             },
         },
     )
@@ -56,7 +60,12 @@ def populate(source) -> SourceTours:
             "content": {
                 "steps": [
                     {"id": "w1", "type": "modal", "title": "Welcome!", "contentHtml": "<p>Hello</p>"},
-                    {"id": "w2", "type": "modal", "title": "Rate us", "survey": {"type": "rating", "questionText": "How?", "scale": 5}},
+                    {
+                        "id": "w2",
+                        "type": "modal",
+                        "title": "Rate us",
+                        "survey": {"type": "rating", "questionText": "How?", "scale": 5},
+                    },
                 ],
                 "displayFrequency": "show_once",
                 "conditions": {"linkedFlagVariant": "a", "seenTourWaitPeriod": {"days": 7, "types": ["tour"]}},

@@ -3,7 +3,7 @@ key never follows a link or redirect to another host and that a non-API answer i
 
 import http.server
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,7 +18,7 @@ from tours.services.transfer.posthog_client import (
 
 
 def test_retry_after_in_seconds_or_as_a_date():
-    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert retry_after_seconds("7", now=now) == 7.0
     assert retry_after_seconds("Wed, 01 Jan 2025 12:00:30 GMT", now=now) == 30.0
     assert retry_after_seconds("Wed, 01 Jan 2025 11:00:00 GMT", now=now) == 0.0
@@ -29,9 +29,9 @@ def test_retry_after_in_seconds_or_as_a_date():
 
 def test_next_links_stay_on_the_given_host():
     host = "https://eu.posthog.com"
-    assert next_url_resolve(host=host, next_url="http://elsewhere.example/api/projects/1/product_tours/?offset=100") == (
-        "https://eu.posthog.com/api/projects/1/product_tours/?offset=100"
-    )
+    assert next_url_resolve(
+        host=host, next_url="http://elsewhere.example/api/projects/1/product_tours/?offset=100"
+    ) == ("https://eu.posthog.com/api/projects/1/product_tours/?offset=100")
 
 
 def test_hosts_are_http_urls():

@@ -27,7 +27,7 @@ def exported(source_instance, tmp_path_factory):
 
 
 def test_export_then_import_into_an_empty_instance_reads_the_same(exported, tenant):
-    source, made, path = exported
+    source, _, path = exported
     document = json.loads(path.read_text())
     assert document["version"] == 1
     assert [tour["id"] for tour in document["tours"]] == [tour["id"] for tour in source.tours()]
@@ -63,8 +63,14 @@ def test_dry_run_of_a_file_writes_nothing(exported, tenant):
     ("content", "message"),
     [
         (None, "cannot read {path}: No such file or directory"),
-        ("{not json", "the file is not JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
-        ('{"version": 2, "tours": [], "flags": []}', "unsupported export file version 2 (this service reads version 1)"),
+        (
+            "{not json",
+            "the file is not JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+        ),
+        (
+            '{"version": 2, "tours": [], "flags": []}',
+            "unsupported export file version 2 (this service reads version 1)",
+        ),
         ('{"tours": {}}', "unsupported export file version None (this service reads version 1)"),
         ("[]", 'the file is not an export_tours file (expected {"version": 1, "tours": [...], "flags": [...]})'),
         ('{"version": 1, "tours": {}, "flags": []}', '"tours" and "flags" must be lists'),
@@ -82,6 +88,8 @@ def test_a_file_that_is_not_an_export_exits_2_with_one_line(tenant, tmp_path, co
 def test_export_to_an_unwritable_place_or_of_an_unknown_project_exits_2(tenant, tmp_path):
     run = run_command("export_tours", "--project", str(tenant.project.id), "--output", str(tmp_path / "no" / "x.json"))
     assert run.code == 2
-    assert run.stderr.splitlines() == [f"export_tours: cannot write {tmp_path / 'no' / 'x.json'}: No such file or directory"]
+    assert run.stderr.splitlines() == [
+        f"export_tours: cannot write {tmp_path / 'no' / 'x.json'}: No such file or directory"
+    ]
     run = run_command("export_tours", "--project", "987654")
     assert (run.code, run.stderr.splitlines()) == (2, ["export_tours: project 987654 does not exist here (--project)"])

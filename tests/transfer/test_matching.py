@@ -63,7 +63,10 @@ def test_flag_dependencies_point_at_local_flags():
     }
     assert flag_dependency_ids(filters) == [7, 9]
     remapped = flag_filters_remap(filters, {7: 70})
-    assert remapped["groups"][0]["properties"] == [{"key": "70", "type": "flag", "value": True}, filters["groups"][0]["properties"][1]]
+    assert remapped["groups"][0]["properties"] == [
+        {"key": "70", "type": "flag", "value": True},
+        filters["groups"][0]["properties"][1],
+    ]
     assert remapped["groups"][1] == filters["groups"][1]  # unknown here: left for the validator to report
     assert flag_filters_remap(None, {7: 70}) is None
 
@@ -122,7 +125,11 @@ def test_tour_input_is_what_a_client_would_send():
 
 
 def test_draft_links_the_local_flag():
-    draft = {"name": "v2", "linked_flag_id": 3, "content": {"steps": [{"id": "a", "survey": SURVEY, "linkedSurveyId": "r"}]}}
+    draft = {
+        "name": "v2",
+        "linked_flag_id": 3,
+        "content": {"steps": [{"id": "a", "survey": SURVEY, "linkedSurveyId": "r"}]},
+    }
     assert draft_input_build(draft, linked_flag_id=30, local_content=None) == {
         "name": "v2",
         "linked_flag_id": 30,

@@ -33,8 +33,5 @@ def test_a_bar_on_a_terminal_with_failures_on_lines_of_their_own():
     output = _run(Terminal())
     empty, half, full = "[" + "." * 30 + "] 0/2", "[" + "#" * 15 + "." * 15 + "] 1/2", "[" + "#" * 30 + "] 2/2"
     assert output == (
-        "Read 2 product tours\n"
-        f"\r{empty} tours"
-        f"\r{half} tours"
-        f"\r\x1b[2Kfailed t2 'Two': name: Taken.\n\r{full} tours\n"
+        f"Read 2 product tours\n\r{empty} tours\r{half} tours\r\x1b[2Kfailed t2 'Two': name: Taken.\n\r{full} tours\n"
     )

@@ -82,7 +82,9 @@ def report_text(report: ImportReport, *, dry_run: bool) -> str:
         f"Product tours: {tours['created']} created, {tours['updated']} updated, "
         f"{tours['unchanged']} unchanged, {tours['failed']} failed"
     )
-    lines.append(f"Feature flags: {flags['created']} created, {flags['updated']} updated, {flags['unchanged']} unchanged")
+    lines.append(
+        f"Feature flags: {flags['created']} created, {flags['updated']} updated, {flags['unchanged']} unchanged"
+    )
     for error in report.errors:
         lines.append(f"Failed: {error.tour_id} {error.name!r}: {error.detail}")
     return "\n".join(lines)

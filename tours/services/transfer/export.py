@@ -6,9 +6,8 @@ those drafts link to) and every flag their conditions depend on. So a file reads
 the REST API of another instance (`tours.services.transfer.sources.FileSource`).
 """
 
-from typing import Any
-
 import json
+from typing import Any
 
 from rest_framework.renderers import JSONRenderer
 

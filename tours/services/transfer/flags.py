@@ -51,7 +51,9 @@ def flag_import(*, project: Project, flag: Mapping[str, Any], flag_ids: Mapping[
     if data["filters"] is None:
         del data["filters"]
     key = data.get("key")
-    local = FeatureFlag.objects.filter(project=project, key=key, deleted=False).first() if isinstance(key, str) else None
+    local = (
+        FeatureFlag.objects.filter(project=project, key=key, deleted=False).first() if isinstance(key, str) else None
+    )
     serializer = FeatureFlagSerializer(local, data=data)
     serializer.is_valid(raise_exception=True)
     validated = dict(serializer.validated_data)

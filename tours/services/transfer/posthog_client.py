@@ -6,14 +6,13 @@ host are refused, so the key is only ever sent to the host it was given for.
 """
 
 import json
-import socket
 import ssl
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.client import HTTPException
 from typing import Any
@@ -72,8 +71,8 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -162,7 +161,7 @@ class PostHogClient:
             return Answer(status=error.code, body=body), retry_after_seconds(error.headers.get("Retry-After"))
         except urllib.error.URLError as error:
             raise SourceUnreachable(f"cannot reach {self.host}: {_reason(error.reason)}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise SourceUnreachable(f"cannot reach {self.host}: timed out after {self._timeout:.0f} s") from None
         except (ConnectionError, HTTPException, ssl.SSLError, OSError) as error:
             raise SourceUnreachable(f"cannot reach {self.host}: {_reason(error)}") from None

@@ -64,5 +64,3 @@ def tours_import(
             progress.advance(tour_id=tour_id, name=name, outcome=outcome)
         progress.finish()
     return report
-
-

@@ -75,7 +75,9 @@ def export_document_read(text: str | bytes) -> FileSource:
     except RecursionError:
         raise SourceError("the file is not JSON (nested too deeply)") from None
     if not isinstance(document, dict) or "tours" not in document:
-        raise SourceError('the file is not an export_tours file (expected {"version": 1, "tours": [...], "flags": [...]})')
+        raise SourceError(
+            'the file is not an export_tours file (expected {"version": 1, "tours": [...], "flags": [...]})'
+        )
     if document.get("version") != EXPORT_VERSION:
         raise SourceError(f"unsupported export file version {document.get('version')!r} (this service reads version 1)")
     if not isinstance(document["tours"], list) or not isinstance(document.get("flags", []), list):

@@ -68,7 +68,12 @@ def tour_import(
 
 
 def _tour_write(
-    *, project: Project, tour: Mapping[str, Any], tour_id: uuid.UUID, linked_flag_id: int | None, draft_flag_id: int | None
+    *,
+    project: Project,
+    tour: Mapping[str, Any],
+    tour_id: uuid.UUID,
+    linked_flag_id: int | None,
+    draft_flag_id: int | None,
 ) -> str:
     existing = ProductTour.objects.select_for_update().filter(pk=tour_id).first()
     if existing is not None and existing.project_id != project.id:
