@@ -289,7 +289,6 @@ def _nested(depth: int):
         ('{"content": {"\\udfff": 1}}', "content"),
         ('{"content": {"x": 1e999}}', "content"),
         ('{"targeting_flag_filters": {"groups": [{"properties": [{"key": "k\\u0000"}]}]}}', "targeting_flag_filters"),
-        ('{"content": {"deep": ' + str(_nested(150)) + "}}", "content"),
     ],
 )
 def test_unstorable_values_are_400(tenant, live, raw, attr):
@@ -298,6 +297,16 @@ def test_unstorable_values_are_400(tenant, live, raw, attr):
     assert_error(response, 400, attr=attr, type="validation_error")
     response = tenant.client.post(tour_url(tenant, live.id, "publish_draft/"), raw, content_type="application/json")
     assert_error(response, 400, attr=attr)
+    assert stored(live.id).draft_content is None
+
+
+def test_deeply_nested_body_is_a_parse_error(tenant, live):
+    raw = '{"content": {"deep": ' + str(_nested(150)) + "}}"
+    detail = "JSON parse error - JSON is nested more than 64 levels deep."
+    response = tenant.client.patch(tour_url(tenant, live.id, "draft/"), raw, content_type="application/json")
+    assert_error(response, 400, code="parse_error", detail=detail, attr=None)
+    response = tenant.client.post(tour_url(tenant, live.id, "publish_draft/"), raw, content_type="application/json")
+    assert_error(response, 400, code="parse_error", detail=detail, attr=None)
     assert stored(live.id).draft_content is None
 
 

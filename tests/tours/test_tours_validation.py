@@ -369,7 +369,6 @@ def _nested(depth: int):
         ({"description": "nul\x00byte"}, "description"),
         ({"content": {"steps": [{"title": "nul\x00"}]}}, "content"),
         ({"content": {"k\x00": 1}}, "content"),
-        ({"content": {"deep": _nested(150)}}, "content"),
         ({"targeting_flag_filters": "plan=pro"}, "targeting_flag_filters"),
         ({"targeting_flag_filters": {"groups": {"a": 1}}}, "targeting_flag_filters"),
         ({"targeting_flag_filters": {"groups": [{"properties": "x"}]}}, "targeting_flag_filters"),
@@ -379,6 +378,15 @@ def test_malformed_values_are_400(tenant, body, attr):
     tour = make_tour(tenant.project, name="Target")
     assert_error(create(tenant, {"name": "New", **body}), 400, attr=attr, type="validation_error")
     assert_error(patch(tenant, tour.id, body), 400, attr=attr)
+    assert list(ProductTour.objects.values_list("name", flat=True)) == ["Target"]
+
+
+def test_deeply_nested_content_is_a_parse_error(tenant):
+    tour = make_tour(tenant.project, name="Target")
+    body = {"content": {"deep": _nested(150)}}
+    detail = "JSON parse error - JSON is nested more than 64 levels deep."
+    assert_error(create(tenant, {"name": "New", **body}), 400, code="parse_error", detail=detail, attr=None)
+    assert_error(patch(tenant, tour.id, body), 400, code="parse_error", detail=detail, attr=None)
     assert list(ProductTour.objects.values_list("name", flat=True)) == ["Target"]
 
 
