@@ -48,6 +48,7 @@ def json_parse(
     *,
     max_depth: int = MAX_JSON_DEPTH,
     parse_constant: Callable[[str], Any] | None = None,
+    parse_float: Callable[[str], Any] | None = None,
 ) -> Any:
     """`json.loads`, refusing documents nested deeper than `max_depth` with `JSONTooDeep`.
 
@@ -56,7 +57,7 @@ def json_parse(
     if isinstance(text, bytearray):
         text = bytes(text)
     try:
-        value = json.loads(text, parse_constant=parse_constant)
+        value = json.loads(text, parse_constant=parse_constant, parse_float=parse_float)
     except RecursionError:
         raise JSONTooDeep(max_depth) from None
     except UnicodeDecodeError as exc:

@@ -5,6 +5,7 @@ cannot expand into megabytes of work.
 
 import base64
 import binascii
+import math
 import re
 import zlib
 from typing import Any
@@ -67,9 +68,16 @@ def _lz64(text: str) -> bytes:
     return _bounded(decoded.encode("utf-8"))
 
 
+def _finite_or_null(text: str) -> float | None:
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
 def _json(data: bytes | str) -> Any:
     try:
-        value = json_parse(data)
+        # NaN, Infinity and overflowing numbers become null, as the browser's JSON.stringify writes
+        # them (the database's JSON cannot store them).
+        value = json_parse(data, parse_constant=lambda _name: None, parse_float=_finite_or_null)
     except JSONTooDeep as exc:
         raise PayloadError(str(exc)) from None
     except ValueError as exc:

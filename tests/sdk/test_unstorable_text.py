@@ -59,3 +59,15 @@ def test_identify_with_unstorable_ids(tenant, browser):
     response = browser.post("/e/", json.dumps(event), content_type="application/json")
     assert response.status_code == 200, response.content
     assert set(PersonDistinctId.objects.values_list("distinct_id", flat=True)) == {"user\ufffd", "\ufffd"}
+
+
+def test_non_finite_numbers_become_null_as_json_stringify_writes_them(tenant, browser):
+    body = (
+        '[{"event": "product tour shown", "distinct_id": "u", "properties": {"token": "%s", "a": NaN, '
+        '"b": Infinity, "c": -Infinity, "d": 1e400, "e": 1.5, "$set": {"n": NaN}}}]'
+    )
+    response = browser.post("/e/", body % tenant.project.api_token, content_type="application/json")
+    assert response.status_code == 200, response.content
+    properties = CapturedEvent.objects.get().properties
+    assert [properties[k] for k in "abcde"] == [None, None, None, None, 1.5]
+    assert Person.objects.get().properties == {"n": None}
