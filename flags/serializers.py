@@ -9,6 +9,14 @@ from flags.models import FeatureFlag
 from flags.payloads import filters_redacted
 
 
+def secret_payloads_hidden(data: dict, *, instance: FeatureFlag, context: dict) -> dict:
+    """PostHog: secret payloads in clear only for personal API key requests; sessions see the placeholder."""
+    authenticator = getattr(context.get("request"), "successful_authenticator", None)
+    if instance.has_encrypted_payloads and not isinstance(authenticator, PersonalAPIKeyAuthentication):
+        data["filters"] = filters_redacted(data.get("filters"))
+    return data
+
+
 class MinimalFeatureFlagSerializer(serializers.ModelSerializer):
     """The flag as nested in a product tour (`internal_targeting_flag`, `linked_flag`)."""
 
@@ -46,6 +54,9 @@ class MinimalFeatureFlagSerializer(serializers.ModelSerializer):
 
     def get_evaluation_contexts(self, flag: FeatureFlag) -> list[str]:
         return []
+
+    def to_representation(self, instance: FeatureFlag) -> dict:
+        return secret_payloads_hidden(super().to_representation(instance), instance=instance, context=self.context)
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -153,13 +164,7 @@ class FeatureFlagSerializer(serializers.ModelSerializer):
         return []
 
     def to_representation(self, instance: FeatureFlag) -> dict:
-        data = super().to_representation(instance)
-        # PostHog: secret payloads in clear only for personal API key requests; sessions see the placeholder.
-        request = self.context.get("request")
-        authenticator = getattr(request, "successful_authenticator", None)
-        if instance.has_encrypted_payloads and not isinstance(authenticator, PersonalAPIKeyAuthentication):
-            data["filters"] = filters_redacted(data.get("filters"))
-        return data
+        return secret_payloads_hidden(super().to_representation(instance), instance=instance, context=self.context)
 
     def validate(self, attrs: dict) -> dict:
         # A flag created deleted would be a 201 for a flag every later request answers 404 for.

@@ -101,3 +101,18 @@ def test_admin_shows_the_placeholder(tenant, secret_flag, client):
     response = client.get(f"/admin/flags/featureflag/{secret_flag.id}/change/")
     assert response.status_code == 200
     assert b"sk-live-123" not in response.content and b"encrypted" in response.content
+
+
+def test_a_tours_linked_flag_hides_the_secret_from_sessions_too(tenant, secret_flag, session):
+    from tours.models import ProductTour
+
+    tour = ProductTour.objects.create(project=tenant.project, name="T", content={"steps": []}, linked_flag=secret_flag)
+    url = tenant.url(f"product_tours/{tour.id}/")
+    by_session = session.get(url)
+    assert by_session.status_code == 200
+    assert by_session.json()["linked_flag"]["filters"]["payloads"] == {"true": REDACTED_PAYLOAD_VALUE}
+    assert (
+        b"sk-live-123" not in by_session.content
+        and b"sk-live-123" not in session.get(tenant.url("product_tours/")).content
+    )
+    assert tenant.client.get(url).json()["linked_flag"]["filters"]["payloads"] == {"true": SECRET}
