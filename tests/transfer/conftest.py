@@ -8,8 +8,10 @@ of its own there, so tests do not see each other's source tours.
 
 import itertools
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +31,17 @@ class SourceInstance:
     url: str
     env: dict
 
-    def start_server(self, **env) -> Server:
-        """Another gunicorn on the same database, e.g. with rate limits on."""
-        server = Server({**self.env, "VAR_DIR": tempfile.mkdtemp(prefix="ptapi-source-var-"), **env})
-        server.wait_ready(healthy=True)
-        return server
+    @contextmanager
+    def another_server(self, **env) -> Iterator[Server]:
+        """Another gunicorn on the same database, e.g. with rate limits on (counted in a store of its own)."""
+        var = tempfile.mkdtemp(prefix="ptapi-source-var-")
+        server = Server({**self.env, "VAR_DIR": var, "CACHE_DIR": os.path.join(var, "cache"), **env})
+        try:
+            server.wait_ready(healthy=True)
+            yield server
+        finally:
+            server.stop()
+            shutil.rmtree(var, ignore_errors=True)
 
 
 @dataclass
@@ -95,14 +103,16 @@ def source_instance(tmp_path_factory) -> Iterator[SourceInstance]:
         database_url, drop = _postgres_database(f"ptapi_import_source_{os.getpid()}")
     else:
         database_url = f"sqlite:///{workdir / 'source.sqlite3'}"
+    # Its own database, cache and rate-limit store: nothing shared with the test process but the machine.
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "REDIS_URL"},
         "DATABASE_URL": database_url,
         "SECRET_KEY": "import-source-instance",
         "DEBUG": "0",
         "RATE_LIMIT_ENABLED": "0",
         "WEB_CONCURRENCY": "2",
         "VAR_DIR": str(workdir),
+        "CACHE_DIR": str(workdir / "cache"),
         "LOG_LEVEL": "WARNING",
     }
     server = None

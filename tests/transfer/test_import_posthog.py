@@ -237,15 +237,12 @@ def test_a_tour_this_service_rejects_fails_alone_with_its_reason(populated, tena
 
 def test_pages_are_followed_and_rate_limits_waited_out(populated, source_instance, tenant):
     source, _ = populated
-    server = source_instance.start_server(RATE_LIMIT_ENABLED="1", API_RATE_LIMIT="2/second")
     waits: list[str] = []
     pages: list[int] = []
-    try:
+    with source_instance.another_server(RATE_LIMIT_ENABLED="1", API_RATE_LIMIT="2/second") as server:
         client = PostHogClient(host=server.url, personal_api_key=source.key, on_wait=waits.append)
         paged = PostHogSource(client=client, project_id=str(source.project_id), page_size=1, on_page=pages.append)
         report = tours_import(project=tenant.project, source=paged)
-    finally:
-        server.stop()
     assert report.as_json() == FIRST_RUN
     assert pages == [1, 2, 3, 4]  # one tour per page: every `next` link followed
     assert waits and all(wait.startswith(f"{server.url} answered 429; waiting") for wait in waits)
