@@ -12,6 +12,8 @@ from tests.transfer.conftest import new_source_project
 from tests.transfer.source_data import populate
 from tests.transfer.test_import_posthog import assert_same_reads, local_reads
 from tours.models import ProductTour
+from tours.services.transfer.run import tours_import
+from tours.services.transfer.sources import export_document_read
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,27 @@ def test_the_file_is_what_the_rest_api_renders(tenant):
     document = json.loads(run.stdout)
     assert document["tours"] == local_reads(tenant)
     assert document["flags"] == [tenant.client.get(tenant.url(f"feature_flags/{flag['id']}/")).json()]
+
+
+def test_secret_payloads_are_exported_in_clear_and_imported(tenant, other_tenant):
+    secret = {
+        "key": "secret-flag",
+        "has_encrypted_payloads": True,
+        "filters": {"groups": [{"rollout_percentage": 100}], "payloads": {"true": '{"coupon": "SAVE10"}'}},
+    }
+    flag = tenant.client.post(tenant.url("feature_flags/"), secret, format="json").json()
+    tour = tenant.client.post(tenant.url("product_tours/"), {"name": "T", "linked_flag_id": flag["id"]}, format="json")
+    assert tour.status_code == 201
+    document = json.loads(run_command("export_tours", "--project", str(tenant.project.id)).stdout)
+    assert document["flags"][0]["filters"]["payloads"] == {"true": '{"coupon": "SAVE10"}'}
+    assert document["tours"][0]["linked_flag"]["filters"]["payloads"] == {"true": '{"coupon": "SAVE10"}'}
+    # Into another project (the tour's id is free again once the original is gone).
+    assert tenant.client.delete(tenant.url(f"product_tours/{tour.json()['id']}/")).status_code == 204
+    report = tours_import(project=other_tenant.project, source=export_document_read(json.dumps(document)))
+    assert report.as_json() == summary(created=1, flags=(1, 0, 0))
+    imported = FeatureFlag.objects.get(project=other_tenant.project, key="secret-flag")
+    assert imported.has_encrypted_payloads is True
+    assert imported.filters["payloads"] == {"true": '{"coupon": "SAVE10"}'}
 
 
 def test_dry_run_of_a_file_writes_nothing(exported, tenant):

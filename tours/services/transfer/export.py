@@ -40,16 +40,31 @@ def _flags_with_dependencies(*, project: Project, flag_ids: list[int]) -> list[F
     return [found[flag_id] for flag_id in sorted(found)]
 
 
+def _with_payloads(rendered: dict, flag: FeatureFlag | None) -> dict:
+    """Filters with secret payloads in clear, as a personal API key reads them (the serializers show
+    sessions, and renderings without a request, a placeholder): a backup must hold the real values."""
+    if rendered is not None and flag is not None and flag.has_encrypted_payloads:
+        rendered["filters"] = _plain(flag.filters)
+    return rendered
+
+
+def _tour_render(tour: ProductTour) -> dict:
+    rendered = _plain(ProductTourSerializer(tour).data)
+    for name in ("internal_targeting_flag", "linked_flag"):
+        _with_payloads(rendered[name], getattr(tour, name))
+    return rendered
+
+
 def tours_export(*, project: Project) -> dict[str, Any]:
     tours = (
         ProductTour.objects.filter(project=project)
         .select_related("internal_targeting_flag", "linked_flag", "created_by")
         .order_by("-created_at", "id")
     )
-    rendered = [_plain(ProductTourSerializer(tour).data) for tour in tours]
+    rendered = [_tour_render(tour) for tour in tours]
     flags = _flags_with_dependencies(project=project, flag_ids=linked_flag_ids(rendered))
     return {
         "version": EXPORT_VERSION,
         "tours": rendered,
-        "flags": [_plain(FeatureFlagSerializer(flag).data) for flag in flags],
+        "flags": [_with_payloads(_plain(FeatureFlagSerializer(flag).data), flag) for flag in flags],
     }
