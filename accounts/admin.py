@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.activity.admin import ActivityLogAdmin  # noqa: F401  (registers the read-only log)
 from accounts.models import Organization, OrganizationMembership, PersonalAPIKey, Project, User
 from accounts.scopes import scope_is_valid
 from accounts.services import personal_api_key_create, personal_api_key_delete

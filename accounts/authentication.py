@@ -7,8 +7,8 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from accounts.models import PersonalAPIKey
-from core.throttles import InvalidKeyIPThrottle, client_ip
 from accounts.tokens import hash_key_value
+from core.throttles import InvalidKeyIPThrottle, client_ip
 
 BEARER_RE = re.compile(r"^Bearer\s+(\S.+)$")
 

@@ -150,7 +150,3 @@ class PersonalAPIKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.mask_value})"
-
-
-# The activity log lives in its own package; imported here so Django registers the model.
-from accounts.activity.models import ActivityLog  # noqa: E402,F401

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.activity.api_keys import personal_api_key_activity_log
 from accounts.models import Organization, OrganizationMembership, PersonalAPIKey, Project, User
 from accounts.scopes import scope_is_valid
+from accounts.signals import personal_api_key_changed
 from accounts.tokens import generate_personal_api_key, hash_key_value, mask_key_value
 
 
@@ -40,14 +40,14 @@ def personal_api_key_create(
             secure_value=hash_key_value(value),
             mask_value=mask_key_value(value),
         )
-        personal_api_key_activity_log(key=key, activity="created", actor=actor or user)
+        personal_api_key_changed.send(PersonalAPIKey, key=key, activity="created", actor=actor or user)
     return CreatedKey(key=key, value=value)
 
 
 def personal_api_key_delete(*, key: PersonalAPIKey, actor: User | None) -> None:
     """Delete a key (it stops working at once); logged where the key reached, by `actor`."""
     with transaction.atomic():
-        personal_api_key_activity_log(key=key, activity="deleted", actor=actor)
+        personal_api_key_changed.send(PersonalAPIKey, key=key, activity="deleted", actor=actor)
         key.delete()
 
 

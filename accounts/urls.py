@@ -1,4 +1,4 @@
-from django.urls import include, path, re_path
+from django.urls import re_path
 
 from accounts.views import OrganizationViewSet, ProjectViewSet
 
@@ -9,5 +9,4 @@ urlpatterns = [
         OrganizationViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="organization-detail",
     ),
-    path("", include("accounts.activity.urls")),
 ]

@@ -1,4 +1,3 @@
-import uuid
 
 from rest_framework import exceptions, mixins, permissions, viewsets
 from rest_framework.response import Response
@@ -6,6 +5,7 @@ from rest_framework.response import Response
 from accounts.models import Organization, OrganizationMembership
 from accounts.serializers import OrganizationSerializer, ProjectSerializer
 from accounts.viewsets import ProjectScopedViewSet, ScopePermission
+from core.ids import object_pk
 
 
 class ProjectViewSet(ProjectScopedViewSet):
@@ -47,10 +47,7 @@ class OrganizationViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, vi
         pk = self.kwargs.get("pk")
         if pk == "@current":
             pk = self.request.user.current_organization_id
-        try:
-            organization = self.get_queryset().filter(pk=uuid.UUID(str(pk))).first()
-        except ValueError:
-            organization = None
+        organization = self.get_queryset().filter(pk=object_pk(Organization, pk)).first()
         if organization is None:
             raise exceptions.NotFound()
         self.check_object_permissions(self.request, organization)

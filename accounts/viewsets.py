@@ -1,12 +1,14 @@
 """The base every project-scoped API viewset uses: resolves the project, checks access, scopes querysets."""
 
 from functools import cached_property
+from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from rest_framework import exceptions, permissions, viewsets
 
 from accounts.models import OrganizationMembership, Project
 from accounts.permissions import APIScopePermission
+from core.ids import object_pk
 
 PROJECT_NOT_FOUND = "Project not found."
 
@@ -103,6 +105,18 @@ class ProjectScopedViewSetMixin:
 
     def get_queryset(self):
         return super().get_queryset().filter(project_id=self.project.id)
+
+    def object_pk(self) -> Any:
+        """The URL's object id as a primary key value (a malformed one is a 404)."""
+        return object_pk(self.get_queryset().model, self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
+
+    def get_object(self):
+        """The project's object the URL names, or 404 (another project's objects do not exist here)."""
+        obj = self.get_queryset().filter(pk=self.object_pk()).first()
+        if obj is None:
+            raise exceptions.NotFound()
+        self.check_object_permissions(self.request, obj)
+        return obj
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -48,7 +48,7 @@ def count_queries(*, client, method: str, path: str, body: str | None, headers: 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tours.services.public_tours import public_tours_forget
+    from sdk.services.tours_payload import public_tours_forget
 
     # So that the first request is cold in this process too, as after a restart.
     public_tours_forget()
@@ -102,7 +102,8 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from bench import loadgen, scenarios as sc, sysinfo
+    from bench import loadgen, sysinfo
+    from bench import scenarios as sc
     from bench.seed import seed
     from bench.server import Server, status_of, tree_cpu_seconds
 

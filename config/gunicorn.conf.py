@@ -5,8 +5,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-
-from accounts.log_format import secrets_redact  # no Django imports: safe in the master
+from core.log_format import secrets_redact  # no Django imports: safe in the master
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
+    "activity",
     "flags",
     "tours",
     "sdk",
@@ -63,12 +64,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Outermost: every answer is logged once and carries X-Request-ID (accounts/request_log.py).
-    "accounts.request_log.RequestLogMiddleware",
+    "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Near the top so answers given early (the 413 envelope) carry X-Frame-Options too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "accounts.middleware.ApiErrorEnvelopeMiddleware",
+    "core.middleware.ApiErrorEnvelopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,16 +186,16 @@ REST_FRAMEWORK = {
         "accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "accounts.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_PARSER_CLASSES": [
-        "accounts.parsers.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["accounts.renderers.ORJSONRenderer"]
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.ORJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "EXCEPTION_HANDLER": "accounts.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "accounts.schema.ProjectAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["core.throttles.PersonalAPIKeyThrottle"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -237,8 +238,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "accounts.log_format.JsonFormatter"},
-        "text": {"()": "accounts.log_format.TextFormatter"},
+        "json": {"()": "core.log_format.JsonFormatter"},
+        "text": {"()": "core.log_format.TextFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -4,10 +4,11 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.views import api_not_found, health
-from tours import public_urls
+from sdk.urls import tours_urlpatterns as sdk_tours_urlpatterns
 
 api_patterns = [
     path("", include("accounts.urls")),
+    path("", include("activity.urls")),
     path("", include("flags.urls")),
     path("", include("tours.urls")),
 ]
@@ -15,7 +16,7 @@ api_patterns = [
 urlpatterns = [
     # First, and not nested in an include: the public SDK endpoint is the hot path, and every pattern
     # and resolver level before it costs time (`make bench`). It overlaps no other route.
-    *public_urls.urlpatterns,
+    *sdk_tours_urlpatterns,
     path("_health", health, name="health"),
     path("admin/", admin.site.urls),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

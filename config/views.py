@@ -6,7 +6,7 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from accounts.exceptions import error_body
+from core.exceptions import error_body
 from core.shared_store import store_ping
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ visible to every request that starts after it commits, on any worker of any inst
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from accounts.recent import RecentItems
+from core.recent import RecentItems
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
-from rest_framework.exceptions import ValidationError
 
+from core.errors import DomainError
 from flags.models import FeatureFlag
 from flags.payloads import filters_redacted
 from flags.services import feature_flag_update
@@ -46,7 +46,7 @@ class FeatureFlagAdmin(admin.ModelAdmin):
             try:
                 feature_flag_update(flag=flag, user=request.user, active=active)
                 updated += 1
-            except ValidationError as error:
+            except DomainError as error:
                 self.message_user(request, f"{flag.key}: {error.detail}", messages.ERROR)
         self.message_user(request, f"{updated} flag(s) updated.", messages.SUCCESS)
 

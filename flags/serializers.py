@@ -3,8 +3,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.authentication import PersonalAPIKeyAuthentication
-from accounts.json_parse import JSONParseError, json_parse
 from accounts.serializers import UserBasicSerializer
+from core.json_parse import JSONParseError, json_parse
 from flags.models import FeatureFlag
 from flags.payloads import filters_redacted
 

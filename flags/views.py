@@ -2,17 +2,24 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status
+from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from accounts.viewsets import ProjectScopedViewSet
+from activity.mixins import activity_mixin
+from core.ids import object_pk
 from flags.models import FeatureFlag
 from flags.selectors import feature_flag_list, feature_flag_queryset
 from flags.serializers import FeatureFlagSerializer
 from flags.services import feature_flag_create, feature_flag_update
-from flags.views_activity import FeatureFlagActivityMixin
+from flags.services.activity import SCOPE as FLAG_ACTIVITY_SCOPE
 
-MAX_ID = 2**63 - 1
+FeatureFlagActivityMixin = activity_mixin(
+    model=FeatureFlag,
+    scope=FLAG_ACTIVITY_SCOPE,
+    operation_prefix="feature_flags",
+    item_id=lambda raw: str(object_pk(FeatureFlag, raw)),
+)
 
 
 @extend_schema_view(
@@ -40,7 +47,7 @@ class FeatureFlagViewSet(FeatureFlagActivityMixin, mixins.ListModelMixin, Projec
     scope_object = "feature_flag"
     serializer_class = FeatureFlagSerializer
     queryset = FeatureFlag.objects.all()
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = "[^/]+"  # any segment: ids are checked by `object_pk` (malformed: 404)
 
     def get_queryset(self):
         if self.action == "list":
@@ -52,16 +59,6 @@ class FeatureFlagViewSet(FeatureFlagActivityMixin, mixins.ListModelMixin, Projec
                 order=params.get("order"),
             )
         return feature_flag_queryset(project=self.project)
-
-    def get_object(self) -> FeatureFlag:
-        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID):
-            raise exceptions.NotFound()
-        flag = self.get_queryset().filter(pk=int(raw)).first()
-        if flag is None:
-            raise exceptions.NotFound()
-        self.check_object_permissions(self.request, flag)
-        return flag
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.get_object()).data)

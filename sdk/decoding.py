@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 
-from accounts.json_parse import JSONTooDeep, json_parse
+from core.json_parse import JSONTooDeep, json_parse
 from sdk.lz64 import LZStringError, LZStringTooLarge, lz64_decompress
 
 GZIP_MAGIC = b"\x1f\x8b"

@@ -16,7 +16,7 @@ def _no_rate_limits(settings):
 def _clear_cache():
     from django.core.cache import cache
 
-    from tours.services.public_tours import public_tours_forget
+    from sdk.services.tours_payload import public_tours_forget
 
     # Payloads are remembered by project id and revision; SQLite reuses ids after a rollback.
     public_tours_forget()

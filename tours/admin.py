@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
+from core.errors import DomainError
+from core.exceptions import api_exception_of
 from tours.admin_form import ProductTourAdminForm
 from tours.admin_preview import steps_preview_html
 from tours.models import ProductTour, Survey
@@ -139,7 +141,8 @@ class ProductTourAdmin(admin.ModelAdmin):
                 serializer = ProductTourSerializerCreateUpdateOnly(tour, data=body, partial=True)
                 serializer.is_valid(raise_exception=True)
                 tour_update(tour=tour, user=request.user, data=serializer.validated_data)
-            except APIException as error:
+            except (DomainError, APIException) as raised:
+                error = api_exception_of(raised) if isinstance(raised, DomainError) else raised
                 self.message_user(request, f"{tour.name}: {error_text(error)}", messages.ERROR)
                 continue
             changed += 1

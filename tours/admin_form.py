@@ -23,7 +23,8 @@ from django.db import transaction
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
 
-from accounts.exceptions import PreconditionFailed
+from core.errors import DomainError, PreconditionFailed
+from core.exceptions import api_exception_of
 from flags.models import FeatureFlag
 from tours.models import ProductTour
 from tours.serializers import ProductTourSerializerCreateUpdateOnly
@@ -190,8 +191,8 @@ class ProductTourAdminForm(forms.ModelForm):
             if draft is not None:
                 try:
                     draft_fields_pick(draft)  # before any write: a bad draft must not leave a half-saved tour
-                except ValidationError as error:
-                    raise _FieldErrors("draft_content", error) from None
+                except DomainError as error:
+                    raise _FieldErrors("draft_content", api_exception_of(error)) from None
             with transaction.atomic():
                 if adding:
                     self.saved_tour = self._create(draft=draft)
@@ -201,10 +202,12 @@ class ProductTourAdminForm(forms.ModelForm):
             self._show(failure.field, failure.error)
         except PreconditionFailed:
             self.add_error(None, STALE)
-        except ValidationError as error:
-            self._show(None, error)
-        except APIException as error:  # e.g. the tour was deleted meanwhile (404)
-            self.add_error(None, error_text(error))
+        except (DomainError, APIException) as raised:
+            error = api_exception_of(raised) if isinstance(raised, DomainError) else raised
+            if isinstance(error, ValidationError):
+                self._show(None, error)
+            else:  # e.g. the tour was deleted meanwhile (404)
+                self.add_error(None, error_text(error))
 
     def _create(self, *, draft: Any) -> ProductTour:
         data = self._validated(tour=None, body=self._body(adding=True))

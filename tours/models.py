@@ -3,6 +3,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+# What a tour's representation and its flag sync read besides the row: select these with the tour.
+TOUR_RELATIONS = ("internal_targeting_flag", "linked_flag", "created_by")
+
 
 class ProductTour(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

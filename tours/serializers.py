@@ -11,14 +11,11 @@ from flags.serializers import MinimalFeatureFlagSerializer
 from tours.fields import StrictJSONField, TextField
 from tours.models import ProductTour
 from tours.schema import TourContentField, TourContentReadField
-from tours.services.steps import content_with_normalized_steps
 from tours.services.targeting import targeting_filters_strip, targeting_input_validate
 from tours.services.validation import content_validate
 
 CREATION_CONTEXTS = ["app", "toolbar"]
 SEARCH_MATCH_TYPE = "search_match_type"
-# What rendering a tour reads besides its row: select these with every tour queryset that is rendered.
-TOUR_RELATIONS = ("internal_targeting_flag", "linked_flag", "created_by")
 
 
 @extend_schema_field({"type": "object", "additionalProperties": {}, "nullable": True, "readOnly": True})

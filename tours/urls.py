@@ -1,7 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from tours.views import ProductTourViewSet
-from tours.views_surveys import SurveyViewSet
+from tours.api.surveys import SurveyViewSet
+from tours.api.tours import ProductTourViewSet
 
 router = SimpleRouter()
 # DRF's constructor turns any truthy `trailing_slash` into "/", so the optional slash is set afterwards.

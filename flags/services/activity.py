@@ -6,9 +6,9 @@ admin, a tour's internal targeting flag — is logged the same way.
 
 import dataclasses
 
-from accounts.activity.changes import Change, Detail, changes_between
-from accounts.activity.encoding import related_renderer_register
-from accounts.activity.services import log_activity
+from activity.changes import Change, Detail, changes_between
+from activity.encoding import related_renderer_register
+from activity.services import log_activity
 from flags.models import FeatureFlag
 from flags.payloads import filters_redacted
 

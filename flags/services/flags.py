@@ -1,16 +1,16 @@
 """Create, update and soft-delete feature flags — the one write path for the REST API and for tours.
 
-All functions may run inside the caller's transaction (tours call them from theirs); they open
-savepoints of their own. Validation failures are DRF `ValidationError`s (400 envelopes).
+All functions may run inside the caller's transaction (tours call them from theirs): they open no
+savepoint of their own, so a failure rolls back the caller's whole write. Refusals are domain errors
+(`core.errors`), turned into 400/409 envelopes by the API.
 """
 
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from accounts.activity.changes import instance_snapshot
-from accounts.exceptions import Conflict
+from activity.changes import instance_snapshot
+from core.errors import Conflict, InvalidInput
 from flags.models import FeatureFlag
 from flags.payloads import payloads_keep_secrets
 from flags.services.activity import flag_activity_created, flag_activity_updated
@@ -38,7 +38,7 @@ def _project_flag_nodes(*, project, exclude_id: int | None) -> dict[int, FlagNod
 
 
 def filters_validate(filters: Any, *, project, flag: FeatureFlag | None = None) -> dict:
-    """Validate and normalise flag filters; raises a 400 `ValidationError` with attr `filters`."""
+    """Validate and normalise flag filters; raises `InvalidInput` on `filters`."""
     try:
         # Other flags are loaded only when there are flag dependencies to resolve.
         needs_flags = isinstance(filters, dict) and bool(flag_dependency_refs(filters))
@@ -51,7 +51,7 @@ def filters_validate(filters: Any, *, project, flag: FeatureFlag | None = None) 
             else None,
         )
     except FiltersInvalid as error:
-        raise ValidationError({"filters": [ErrorDetail(error.detail, code=error.code)]})
+        raise InvalidInput(error.detail, attr="filters", code=error.code) from None
 
 
 def _unknown_fields_check(fields: set[str], allowed: frozenset[str]) -> None:
@@ -61,7 +61,15 @@ def _unknown_fields_check(fields: set[str], allowed: frozenset[str]) -> None:
 
 
 def feature_flag_create(
-    *, project, user, key: str, name: str = "", filters: dict | None = None, active: bool = True, **extra: Any
+    *,
+    project,
+    user,
+    key: str,
+    name: str = "",
+    filters: dict | None = None,
+    active: bool = True,
+    savepoint: bool = True,
+    **extra: Any,
 ) -> FeatureFlag:
     """Create a flag (version 1). A soft-deleted flag with the same key is hard-deleted first."""
     _unknown_fields_check(set(extra), OPTIONAL_FIELDS)
@@ -69,7 +77,7 @@ def feature_flag_create(
     flag_key_validate(key, project=project)
     filters = filters_validate({"groups": []} if filters is None else filters, project=project)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             FeatureFlag.objects.filter(project=project, key=key, deleted=True).delete()
             flag = FeatureFlag.objects.create(
                 project=project,
@@ -110,7 +118,7 @@ def _soft_delete_check(flag: FeatureFlag) -> None:
     names = [f"{other.key} (ID: {other.id})" for other in dependents[:MAX_DEPENDENTS_LISTED]]
     if len(dependents) > MAX_DEPENDENTS_LISTED:
         names.append(f"and {len(dependents) - MAX_DEPENDENTS_LISTED} more")
-    raise ValidationError(
+    raise InvalidInput(
         f"Cannot delete this feature flag because other flags depend on it: {', '.join(names)}. "
         "Please update or delete the dependent flags first."
     )
@@ -127,17 +135,29 @@ def _conflict_check(current: FeatureFlag, changed: set[str], expected_version: i
         )
 
 
-def feature_flag_update(*, flag: FeatureFlag, user, expected_version: int | None = None, **changes: Any) -> FeatureFlag:
+def feature_flag_update(
+    *,
+    flag: FeatureFlag,
+    user,
+    expected_version: int | None = None,
+    flag_project=None,
+    savepoint: bool = True,
+    **changes: Any,
+) -> FeatureFlag:
     """Apply `changes` (model field names) under a row lock, bump `version`, save.
 
     `expected_version` is the version the client started from: when it is stale and a field this
-    update changes was changed since, the update is refused with a 409. `flag` is updated in place
-    and returned.
+    update changes was changed since, the update is refused with a 409. `flag_project` is the flag's
+    project when the caller holds it (saves reading it again). `savepoint=False` when the caller's
+    transaction rolls back whole on any error (a tour write): no savepoint of its own then.
+    `flag` is updated in place and returned.
     """
     _unknown_fields_check(set(changes), UPDATABLE_FIELDS)
     changes.pop("creation_context", None)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         current = FeatureFlag.objects.select_for_update().get(pk=flag.pk)
+        if flag_project is not None and flag_project.pk == current.project_id:
+            current.project = flag_project
         before = instance_snapshot(current)
         undeleting = changes.get("deleted") is False and current.deleted
         if ("key" in changes and changes["key"] != current.key) or undeleting:
@@ -161,10 +181,9 @@ def feature_flag_update(*, flag: FeatureFlag, user, expected_version: int | None
         current.version = new_version
         current.last_modified_by = user
         try:
-            with transaction.atomic():
-                current.save()
-        except IntegrityError:
-            raise key_error(KEY_NOT_UNIQUE, "unique")
+            current.save()
+        except IntegrityError:  # a concurrent write took the key between the check and the save
+            raise key_error(KEY_NOT_UNIQUE, "unique") from None
         flag_activity_updated(before=before, after=current, user=user)
 
     for model_field in FeatureFlag._meta.concrete_fields:

@@ -2,8 +2,7 @@
 
 import re
 
-from rest_framework.exceptions import ErrorDetail, ValidationError
-
+from core.errors import InvalidInput
 from flags.models import FeatureFlag
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
@@ -13,8 +12,8 @@ KEY_INVALID = "Only letters, numbers, hyphens (-) & underscores (_) are allowed.
 KEY_TOO_LONG = f"Ensure this field has no more than {KEY_MAX_LENGTH} characters."
 
 
-def key_error(detail: str, code: str) -> ValidationError:
-    return ValidationError({"key": [ErrorDetail(detail, code=code)]})
+def key_error(detail: str, code: str) -> InvalidInput:
+    return InvalidInput(detail, attr="key", code=code)
 
 
 def flag_key_validate(key: str, *, project, flag: FeatureFlag | None = None) -> str:

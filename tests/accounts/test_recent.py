@@ -1,4 +1,4 @@
-from accounts.recent import RecentItems
+from core.recent import RecentItems
 
 
 def test_keeps_the_most_recently_stored():

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.renderers import JSONRenderer
 
-from accounts.renderers import ORJSONRenderer
+from core.renderers import ORJSONRenderer
 
 render = ORJSONRenderer().render
 

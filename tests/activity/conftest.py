@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.activity.models import ActivityLog
+from activity.models import ActivityLog
 
 
 @pytest.fixture(autouse=True)

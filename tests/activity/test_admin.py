@@ -2,8 +2,8 @@
 
 import pytest
 
-from accounts.activity.models import ActivityLog
 from accounts.models import User
+from activity.models import ActivityLog
 from tests.tours.conftest import create
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def admin_client(client):
 def test_admin_lists_filters_and_shows_entries_read_only(admin_client, tenant):
     tour = create(tenant, {"name": "Admin tour"}).json()
     entry = ActivityLog.objects.get(scope="ProductTour", item_id=tour["id"])
-    url = "/admin/accounts/activitylog/"
+    url = "/admin/activity/activitylog/"
     body = admin_client.get(url).content.decode()
     assert "Admin tour" in body and tour["id"] in body
     assert tour["id"] in admin_client.get(url, {"scope": "ProductTour"}).content.decode()

@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from accounts.activity.changes import Detail
-from accounts.activity.services import log_activity
+from activity.changes import Detail
+from activity.services import log_activity
 from flags.services import feature_flag_create, feature_flag_soft_delete
 from tests.activity.conftest import change
 from tests.helpers import assert_error

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from accounts.activity.models import ActivityLog
 from accounts.models import PersonalAPIKey, User
 from accounts.services import personal_api_key_create, personal_api_key_delete
+from activity.models import ActivityLog
 from tests.factories import MembershipFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db

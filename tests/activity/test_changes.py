@@ -5,11 +5,11 @@ import json
 import uuid
 from decimal import Decimal
 
-from accounts.activity.changes import Change, Detail, Trigger, change_for, changes_between, instance_snapshot
-from accounts.activity.encoding import detail_to_json
-from accounts.activity.models import time_ordered_uuid
-from accounts.activity.serializers import detail_public
 from accounts.models import User
+from activity.changes import Change, Detail, Trigger, change_for, changes_between, instance_snapshot
+from activity.encoding import detail_to_json
+from activity.models import time_ordered_uuid
+from activity.serializers import detail_public
 from flags.models import FeatureFlag
 from flags.services.activity import FIELD_EXCLUSIONS
 from tours.models import ProductTour

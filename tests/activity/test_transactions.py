@@ -3,9 +3,9 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts.activity.changes import Detail
-from accounts.activity.models import ActivityLog
-from accounts.activity.services import log_activity
+from activity.changes import Detail
+from activity.models import ActivityLog
+from activity.services import log_activity
 from flags.models import FeatureFlag
 from flags.services import feature_flag_create
 from tours.models import ProductTour

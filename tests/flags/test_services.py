@@ -4,9 +4,8 @@ import json
 
 import pytest
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 
-from accounts.exceptions import Conflict
+from core.errors import Conflict, InvalidInput
 from flags.models import FeatureFlag
 from flags.services import (
     feature_flag_create,
@@ -46,12 +45,9 @@ EXPECTED = {
 
 
 def error_of(call) -> dict:
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(InvalidInput) as info:
         call()
-    detail = info.value.detail
-    attr = next(iter(detail)) if isinstance(detail, dict) else None
-    first = detail[attr][0] if attr else detail[0]
-    return {"attr": attr, "code": first.code, "detail": str(first)}
+    return {"attr": info.value.attr, "code": info.value.code, "detail": info.value.detail}
 
 
 def test_create_and_update_round_trip_the_tours_shape_exactly(tenant):
@@ -110,7 +106,7 @@ def test_services_work_inside_callers_transaction_and_roll_back_with_it(tenant):
 def test_validation_error_inside_callers_transaction_leaves_it_usable(tenant):
     with transaction.atomic():
         feature_flag_create(project=tenant.project, user=tenant.user, key="dup")
-        with pytest.raises(ValidationError):
+        with pytest.raises(InvalidInput):
             feature_flag_create(project=tenant.project, user=tenant.user, key="dup")
         feature_flag_create(project=tenant.project, user=tenant.user, key="after")
     assert FeatureFlag.objects.filter(key__in=["dup", "after"]).count() == 2

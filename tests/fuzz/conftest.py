@@ -18,7 +18,6 @@ from tests.generate.conftest import fake_openai_url  # noqa: F401  (session fixt
 from tests.live import Server, database_url, manage
 
 
-
 @dataclass
 class Account:
     organization_id: str

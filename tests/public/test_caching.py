@@ -4,9 +4,9 @@ import pytest
 from django.db import transaction
 
 from accounts.models import Project
+from sdk.services import tours_payload as public_tours
 from tests.public.helpers import INVALID, get_tours, make_flag, make_tour, tours_of
 from tours.models import ProductTour
-from tours.services import public_tours
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,7 @@ def test_if_none_match_on_post_is_ignored(client, tenant, token):
     ],
 )
 def test_accept_encoding(accept_encoding, gzipped):
-    from tours.public import accepts_gzip
+    from sdk.api.tours import accepts_gzip
 
     assert accepts_gzip(accept_encoding) is gzipped
 

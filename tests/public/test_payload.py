@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tours.services.public_tours import public_tours_render, token_plausible, tour_sdk_serialize
+from sdk.services.tokens import token_plausible
+from sdk.services.tours_payload import public_tours_render, tour_sdk_serialize
 
 TOUR_ID = uuid.UUID("11111111-2222-3333-4444-555555555555")
 

@@ -159,12 +159,12 @@ def test_larger_events_are_dropped_not_applied_and_counted_in_the_log(tenant, br
         {"event": "product tour shown", "distinct_id": "big1", "properties": {"$set": {"pad": "x" * 600}}},
         {"event": "$identify", "distinct_id": "big2", "properties": {"$anon_distinct_id": "small", "pad": "é" * 300}},
     ]
-    with caplog.at_level(logging.WARNING, logger="sdk.capture"):
+    with caplog.at_level(logging.WARNING, logger="sdk.services.capture"):
         response = browser.post("/e/", json.dumps(events), content_type="application/json")
     assert response.status_code == 200
     assert list(CapturedEvent.objects.values_list("distinct_id", flat=True)) == ["small"]
     assert set(PersonDistinctId.objects.values_list("distinct_id", flat=True)) == {"small"}
-    lines = [r.getMessage() for r in caplog.records if r.name == "sdk.capture"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "sdk.services.capture"]
     assert lines == [
         f"Capture dropped 2 event(s) larger than CAPTURE_MAX_EVENT_BYTES (500 bytes) for project {tenant.project.id}"
     ]

@@ -1,17 +1,16 @@
 import base64
-import os
 import gzip
 import json
+import os
 from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from flags.models import FeatureFlag, Person, PersonDistinctId
 from flags.persons import person_properties_get
 from sdk.models import CapturedEvent
-from django.utils import timezone
-
 from tests.helpers import assert_error
 from tests.public.helpers import make_tour
 
@@ -248,7 +247,7 @@ def test_database_outage_on_sdk_path_is_503_envelope(tenant, monkeypatch):
     def down(**kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("sdk.views.flags_decide", down)
+    monkeypatch.setattr("sdk.api.flags.flags_decide", down)
     client = Client(raise_request_exception=False)
     response = post_json(client, "/flags/?v=2", {"token": tenant.project.api_token, "distinct_id": "u"})
     assert_error(response, 503, code="service_unavailable", type="server_error")
@@ -258,7 +257,7 @@ def test_unexpected_error_on_sdk_path_is_500_envelope(tenant, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr("sdk.views.capture_events_ingest", boom)
+    monkeypatch.setattr("sdk.api.capture.capture_events_ingest", boom)
     client = Client(raise_request_exception=False)
     response = post_json(client, "/e/", {"api_key": tenant.project.api_token, "batch": []})
     assert_error(response, 500, code="error", type="server_error")

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sdk.models import CapturedEvent
-from sdk.retention import events_purge
+from sdk.services.retention import events_purge
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.db import InterfaceError, OperationalError
 
 import config.views
-import tours.public
+import sdk.api.tours
 from accounts import authentication
 from tests.helpers import assert_error
-from tours.views import ProductTourViewSet
+from tours.api.tours import ProductTourViewSet
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_key_lookup_failing_is_503(tenant, monkeypatch, caplog):
     monkeypatch.setattr(authentication, "personal_api_key_lookup", down)
     with caplog.at_level(logging.INFO):
         assert_unavailable(tenant.client.get(tenant.url("product_tours/")))
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("accounts")]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("core")]
     assert len(errors) == 1 and errors[0].exc_info is None  # one line per request, no traceback
     assert "Connection refused" in errors[0].getMessage()
 
@@ -44,7 +44,7 @@ def test_interface_error_inside_a_view_is_503(tenant, monkeypatch):
 
 
 def test_plain_django_api_view_is_503_too(tenant, anon_client, monkeypatch):
-    monkeypatch.setattr(tours.public, "project_for_token", down)
+    monkeypatch.setattr(sdk.api.tours, "project_for_token", down)
     assert_unavailable(anon_client.get("/api/product_tours", {"token": tenant.project.api_token}))
 
 

@@ -1,5 +1,5 @@
 """JSON nested deeper than 64 levels is a 400 envelope on every path that reads a body, never a 500,
-and 64 levels are still read. One parser (`accounts.json_parse`) serves them all."""
+and 64 levels are still read. One parser (`core.json_parse`) serves them all."""
 
 import base64
 import gzip
@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from accounts.json_parse import MAX_JSON_DEPTH, JSONParseError, JSONTooDeep, json_depth_exceeds, json_parse
+from core.json_parse import MAX_JSON_DEPTH, JSONParseError, JSONTooDeep, json_depth_exceeds, json_parse
 from flags.models import FeatureFlag, Person
 from sdk.models import CapturedEvent
 from tests.helpers import assert_error

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models.signals import post_delete
 from rest_framework.test import APIClient
 
-from accounts.activity.models import ActivityLog
+from activity.models import ActivityLog
 from flags.models import FeatureFlag
 from tests.conftest import make_tenant
 from tests.helpers import assert_error

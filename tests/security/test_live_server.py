@@ -101,12 +101,12 @@ def test_logs_never_contain_a_key_or_token(live):
     httpx.get(f"{server.url}/api/product_tours", params={"token": token}, headers={"Referer": f"https://x/?k={key}"})
 
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and server.log().count('"logger": "accounts.request_log"') < 7:
+    while time.monotonic() < deadline and server.log().count('"logger": "core.request_log"') < 7:
         time.sleep(0.1)
     log = server.log()
     assert key not in log and key[4:] not in log
     assert token not in log and token[4:] not in log
-    request_lines = [json.loads(line) for line in log.splitlines() if '"logger": "accounts.request_log"' in line]
+    request_lines = [json.loads(line) for line in log.splitlines() if '"logger": "core.request_log"' in line]
     assert len(request_lines) >= 7
     assert {line["path"] for line in request_lines} >= {"/api/product_tours", "/array/phc_***/config"}
     by_key = [line for line in request_lines if line["path"] == f"/api/projects/{project_id}/product_tours/"]

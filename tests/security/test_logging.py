@@ -13,10 +13,10 @@ from django.urls import resolve
 from rest_framework.test import APIClient
 
 from accounts import authentication
-from accounts.log_format import JsonFormatter, TextFormatter, current_request_id, secrets_redact
 from accounts.models import PersonalAPIKey
-from accounts.request_log import RequestLogMiddleware
-from tours.views import ProductTourViewSet
+from core.log_format import JsonFormatter, TextFormatter, current_request_id, secrets_redact
+from core.request_log import RequestLogMiddleware
+from tours.api.tours import ProductTourViewSet
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,10 @@ HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
 @pytest.fixture
 def request_logs(caplog):
-    caplog.set_level(logging.INFO, logger="accounts.request_log")
+    caplog.set_level(logging.INFO, logger="core.request_log")
 
     def lines():
-        return [r for r in caplog.records if r.name == "accounts.request_log"]
+        return [r for r in caplog.records if r.name == "core.request_log"]
 
     return lines
 
@@ -99,7 +99,7 @@ def test_other_records_of_the_request_carry_its_id(tenant, monkeypatch, caplog):
     finally:
         logging.getLogger().removeHandler(handler)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    error = next(line for line in lines if line["logger"] == "accounts.exceptions")
+    error = next(line for line in lines if line["logger"] == "core.exceptions")
     assert error["level"] == "ERROR"
     assert error["request_id"] == response["X-Request-ID"]
     assert current_request_id.get() is None  # reset after the request
@@ -172,7 +172,7 @@ def test_no_key_or_token_in_any_log(tenant, all_logs, monkeypatch, settings):
     client.raise_request_exception = False
     assert client.get(tenant.url("product_tours/"), {"personal_api_key": key}).status_code == 500
 
-    assert len([r for r in all_logs.records if r.name == "accounts.request_log"]) == 11
+    assert len([r for r in all_logs.records if r.name == "core.request_log"]) == 11
     assert any(r.levelno >= logging.ERROR for r in all_logs.records)  # the 500 was logged
     for output in all_logs.outputs:
         for secret in (key, token, key[4:], token[4:]):

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from accounts.activity.models import ActivityLog
 from accounts.models import User
+from activity.models import ActivityLog
 from flags.models import FeatureFlag
 from tests.tours.admin_forms import ADMIN, change_url, page_form, post_data, superuser_client
 from tests.tours.conftest import create

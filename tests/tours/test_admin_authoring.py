@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from accounts.activity.models import ActivityLog
+from activity.models import ActivityLog
 from tests.tours.admin_forms import ADMIN, change_url, form_errors, page_form, post_data, superuser_client
 from tests.tours.conftest import create, make_flag, patch, tour_url
 from tours.admin_form import STALE

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.activity.models import ActivityLog
+from activity.models import ActivityLog
 from flags.models import FeatureFlag
 from tests.conftest import make_tenant
 from tests.helpers import assert_error

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 from django.http import QueryDict
-from rest_framework import serializers
 
+from core.errors import InvalidInput
 from flags.models import FeatureFlag
 from tours.models import ProductTour
 from tours.services.drafts import DRAFTABLE_FIELDS, draft_fields_pick, draft_merge, draft_seed
@@ -37,10 +37,10 @@ def test_pick_reads_forms_last_value():
 
 @pytest.mark.parametrize("body", [[1], "text", 1, None, ("name", "x")])
 def test_pick_rejects_non_objects(body):
-    with pytest.raises(serializers.ValidationError) as raised:
+    with pytest.raises(InvalidInput) as raised:
         draft_fields_pick(body)
-    (message,) = raised.value.detail["non_field_errors"]
-    assert message == f"Invalid data. Expected a dictionary, but got {type(body).__name__}."
+    assert raised.value.attr is None
+    assert raised.value.detail == f"Invalid data. Expected a dictionary, but got {type(body).__name__}."
 
 
 @pytest.mark.parametrize(
@@ -53,9 +53,9 @@ def test_pick_rejects_non_objects(body):
     ],
 )
 def test_pick_rejects_unstorable_values(body, key, message):
-    with pytest.raises(serializers.ValidationError) as raised:
+    with pytest.raises(InvalidInput) as raised:
         draft_fields_pick(body)
-    assert raised.value.detail == {key: [message]}
+    assert (raised.value.attr, raised.value.detail) == (key, message)
 
 
 def test_merge_is_shallow_and_pure():

@@ -4,11 +4,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from accounts.exceptions import PreconditionFailed
+from core.errors import PreconditionFailed
+from core.etags import if_match_satisfied
 from tests.helpers import assert_error
 from tests.tours.conftest import create, make_tour, tour_url, tours_url
 from tours.models import ProductTour
-from core.etags import if_match_satisfied
 from tours.services.etags import if_match_check, tour_etag
 
 STALE_DETAIL = "The resource has changed since it was fetched (If-Match does not match its ETag)."

@@ -1,16 +1,15 @@
 """One tour shape everywhere: list, search, retrieve and write responses all render through
 `ProductTourSerializer`; list pages carry a weak ETag derived from the project's revision. Both databases."""
 
-import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from core.renderers import datetime_render
 from tests.tours.conftest import create, make_flag, make_tour, patch, tour_url, tours_url
 from tours.models import ProductTour
-from tours.services.public_tours import datetime_render
 from tours.services.targeting import targeting_filters_strip
 
 pytestmark = pytest.mark.django_db

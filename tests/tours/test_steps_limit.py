@@ -32,6 +32,7 @@ def assert_too_many(response, count: int):
 
 def test_default_limit_is_100():
     from django.conf import settings as django_settings
+
     from config import settings as config_settings
 
     assert config_settings.PRODUCT_TOURS_MAX_STEPS == 100

@@ -3,6 +3,7 @@
 import pytest
 from rest_framework import serializers
 
+from core.errors import InvalidInput
 from tours.services.targeting import (
     MAX_FLAG_GROUPS,
     WaitPeriod,
@@ -135,9 +136,9 @@ def test_build_with_only_empty_user_groups_is_base_only():
 def test_build_refuses_too_many_groups():
     content = {"conditions": {"seenTourWaitPeriod": {"days": 1, "types": ["a", "b", "c"]}}}
     user_groups = [[{"key": f"k{i}", "value": "v", "operator": "exact", "type": "person"}] for i in range(200)]
-    with pytest.raises(serializers.ValidationError) as error:
+    with pytest.raises(InvalidInput) as error:
         targeting_filters_build(tour_id=TOUR, content=content, user_groups=user_groups)
-    assert str(MAX_FLAG_GROUPS) in str(error.value.detail["targeting_flag_filters"])
+    assert error.value.attr == "targeting_flag_filters" and str(MAX_FLAG_GROUPS) in error.value.detail
 
 
 def test_system_managed_properties():

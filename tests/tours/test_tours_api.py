@@ -364,8 +364,7 @@ def test_update_and_delete_lock_the_tour_row(tenant):
 
 
 def test_writing_a_concurrently_deleted_tour_is_404(tenant):
-    from rest_framework.exceptions import NotFound
-
+    from core.errors import NotFound
     from tours.services.tours import tour_delete, tour_update
 
     stale = make_tour(tenant.project)

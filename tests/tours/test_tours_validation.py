@@ -325,14 +325,14 @@ def test_duplicate_name_on_update(tenant):
 def test_duplicate_name_race_maps_integrity_error(tenant, monkeypatch):
     """Another writer takes the name between the check and the insert: the constraint fires, same 400."""
     make_tour(tenant.project, name="Raced")
-    real = tour_services._name_taken
+    real = tour_services.name_taken
     calls = []
 
     def check_misses_once(**kwargs):
         calls.append(kwargs)
         return False if len(calls) == 1 else real(**kwargs)
 
-    monkeypatch.setattr(tour_services, "_name_taken", check_misses_once)
+    monkeypatch.setattr(tour_services, "name_taken", check_misses_once)
     assert_error(create(tenant, {"name": "Raced", "auto_launch": True}), 400, attr="name", detail=DUPLICATE)
     assert ProductTour.objects.filter(name="Raced").count() == 1
     assert not tenant.project.feature_flags.exists()  # the flag created in the same transaction rolled back

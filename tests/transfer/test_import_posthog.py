@@ -3,7 +3,7 @@ over real HTTP: first run, re-run, a changed tour, dry run, refused keys, unreac
 
 import pytest
 
-from accounts.activity.models import ActivityLog
+from activity.models import ActivityLog
 from flags.models import FeatureFlag
 from tests.live import free_port
 from tests.transfer.commands import comparable, import_posthog, run_command, summary

@@ -5,9 +5,8 @@ entry exists exactly when its change was committed. Draft saves are not logged; 
 update (it goes through `tour_update`).
 """
 
-from accounts.activity.changes import Detail, changes_between
-from accounts.activity.services import log_activity
-from flags.models import FeatureFlag
+from activity.changes import Detail, changes_between
+from activity.services import log_activity
 from flags.services.activity import flag_activity_hard_deleted
 from tours.models import ProductTour
 
@@ -43,7 +42,7 @@ def tour_activity_updated(*, before: ProductTour, after: ProductTour, user) -> N
 def tour_activity_deleted(*, tour: ProductTour, user) -> None:
     """Call before the delete: the tour's name, and its internal flag, which goes with it."""
     _log(tour=tour, user=user, activity="deleted", detail=Detail(name=tour.name))
-    if tour.internal_targeting_flag_id is not None:
-        flag = FeatureFlag.objects.filter(pk=tour.internal_targeting_flag_id, project_id=tour.project_id).first()
-        if flag is not None:
-            flag_activity_hard_deleted(flag=flag, user=user)
+    flag = tour.internal_targeting_flag if tour.internal_targeting_flag_id is not None else None
+    if flag is not None and flag.project_id == tour.project_id:
+        flag.project = tour.project
+        flag_activity_hard_deleted(flag=flag, user=user)

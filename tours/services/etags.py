@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime
 from uuid import UUID
 
-from accounts.exceptions import PreconditionFailed
+from core.errors import PreconditionFailed
 from core.etags import if_match_satisfied
 
 

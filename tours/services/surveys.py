@@ -150,9 +150,15 @@ def _survey_steps(steps: list) -> list[tuple[int, dict]]:
 # --- database -------------------------------------------------------------------------------------
 
 
-def tour_surveys_sync(*, tour: ProductTour, user: User | None) -> None:
+def tour_surveys_sync(
+    *, tour: ProductTour, user: User | None, before_content: Any = None, save: bool = True
+) -> None:
     """Create or update the survey behind each survey step and record its ids in the step; end the
-    tour's surveys no step uses. Call inside the tour's transaction, after the tour row is saved.
+    tour's surveys no step uses. Call inside the tour's transaction, with the tour row existing.
+
+    `before_content`: the content the tour had (updates); when it had no survey step, every survey of
+    the tour was ended by the save that removed its step, so there is nothing to end. `save=False`:
+    the caller saves the tour (with the survey ids written into its steps) afterwards.
 
     Only a survey of this same tour is reused: a `linkedSurveyId` naming an unknown survey, another
     tour's or another project's, or one an earlier step already claimed, gets a new survey.
@@ -207,12 +213,19 @@ def tour_surveys_sync(*, tour: ProductTour, user: User | None) -> None:
         for survey in to_update:
             survey.updated_at = now  # bulk_update skips auto_now
         Survey.objects.bulk_update(to_update, [*SYNCED_FIELDS, "updated_at"])
-    Survey.objects.filter(product_tour_id=tour.pk, end_date__isnull=True).exclude(pk__in=claimed).update(
-        end_date=now, updated_at=now
-    )
+    if before_content is None or _had_survey_steps(before_content):
+        Survey.objects.filter(product_tour_id=tour.pk, end_date__isnull=True).exclude(pk__in=claimed).update(
+            end_date=now, updated_at=now
+        )
     if new_steps != steps:
         tour.content = {**content, "steps": new_steps}
-        tour.save(update_fields=["content", "updated_at"])
+        if save:
+            tour.save(update_fields=["content", "updated_at"])
+
+
+def _had_survey_steps(content: Any) -> bool:
+    steps = content.get("steps") if isinstance(content, dict) else None
+    return isinstance(steps, list) and any(isinstance(step, dict) and "survey" in step for step in steps)
 
 
 def tour_surveys_end(*, tour: ProductTour) -> None:

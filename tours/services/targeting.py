@@ -15,8 +15,8 @@ from typing import Any
 
 from django.utils.text import slugify
 from rest_framework import serializers
-from rest_framework.exceptions import ErrorDetail
 
+from core.errors import InvalidInput
 from flags.models import FeatureFlag
 from flags.services import feature_flag_create, feature_flag_update
 
@@ -99,13 +99,10 @@ def targeting_filters_build(*, tour_id: str, content: Any, user_groups: list[lis
     if not any(user_groups):
         user_groups = [[]]
     if len(user_groups) * len(combinations) > MAX_FLAG_GROUPS:
-        raise serializers.ValidationError(
-            {
-                "targeting_flag_filters": (
-                    f"Targeting would need more than {MAX_FLAG_GROUPS} flag condition groups; "
-                    "use fewer groups or fewer seen-tour wait period types."
-                )
-            }
+        raise InvalidInput(
+            f"Targeting would need more than {MAX_FLAG_GROUPS} flag condition groups; "
+            "use fewer groups or fewer seen-tour wait period types.",
+            attr="targeting_flag_filters",
         )
     groups = [_group(base + combination + user) for user in user_groups for combination in combinations]
     return {"aggregation_group_type_index": None, "groups": groups}
@@ -228,15 +225,6 @@ class FlagInputs:
         )
 
 
-def _as_targeting_error(exc: serializers.ValidationError) -> serializers.ValidationError:
-    """The flag validator reports on `filters`; the caller sent `targeting_flag_filters`."""
-    detail = exc.detail
-    while isinstance(detail, (dict, list)) and detail:
-        detail = next(iter(detail.values())) if isinstance(detail, dict) else detail[0]
-    code = getattr(detail, "code", "invalid")
-    return serializers.ValidationError({"targeting_flag_filters": [ErrorDetail(str(detail), code=code)]})
-
-
 def _flag_of(tour) -> FeatureFlag | None:
     flag = tour.internal_targeting_flag if tour.internal_targeting_flag_id else None
     return flag if flag is not None and not flag.deleted else None
@@ -282,9 +270,10 @@ def tour_flag_sync(*, tour, user, before: FlagInputs | None, targeting: Any = UN
                 changes["filters"] = filters
 
         if changes:
-            feature_flag_update(flag=flag, user=user, **changes)
-    except serializers.ValidationError as exc:
-        raise _as_targeting_error(exc) from exc
+            feature_flag_update(flag=flag, user=user, flag_project=tour.project, savepoint=False, **changes)
+    except InvalidInput as exc:
+        # The flag's validation reports on `filters` or `key`; the caller sent `targeting_flag_filters`.
+        raise InvalidInput(exc.detail, attr="targeting_flag_filters", code=exc.code) from exc
 
 
 def _state(source) -> dict:
@@ -300,6 +289,7 @@ def _flag_create(*, tour, user, user_groups: list[list[dict]]) -> FeatureFlag:
         name=targeting_flag_name(tour.name),
         filters=filters,
         active=targeting_flag_active(**_state(tour)),
+        savepoint=False,
     )
     tour.internal_targeting_flag = flag
     tour.save(update_fields=["internal_targeting_flag"])

@@ -1,7 +1,8 @@
 """Create, update and delete a product tour together with its internal targeting flag.
 
 Each operation is one transaction: the tour row and its flag change together or not at all.
-Updates lock the tour row, so concurrent writers apply one after the other.
+Updates read the tour once, under its row lock, so concurrent writers apply one after the other;
+the activity entries of one write are inserted together at its end.
 """
 
 import logging
@@ -12,12 +13,13 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from rest_framework import exceptions, serializers
 
-from accounts.activity.changes import instance_snapshot
 from accounts.models import Project, User
+from activity.changes import instance_snapshot
+from activity.services import activity_batch
+from core.errors import InvalidInput, NotFound
 from flags.models import FeatureFlag
-from tours.models import ProductTour
+from tours.models import TOUR_RELATIONS, ProductTour
 from tours.services import validation
 from tours.services.activity import tour_activity_created, tour_activity_deleted, tour_activity_updated
 from tours.services.surveys import tour_surveys_end, tour_surveys_sync
@@ -70,11 +72,14 @@ def tour_update_events(*, before_start, before_end, after_start, after_end) -> l
     return events
 
 
-def _duplicate_name_error() -> serializers.ValidationError:
-    return serializers.ValidationError({"name": [validation.DUPLICATE_NAME]}, code="unique")
+class TourNameTaken(InvalidInput):
+    """Another live (non-archived) tour of the project has this name."""
+
+    def __init__(self) -> None:
+        super().__init__(validation.DUPLICATE_NAME, attr="name", code="unique")
 
 
-def _name_taken(*, project_id: int, name: str, exclude_id=None) -> bool:
+def name_taken(*, project_id: int, name: str, exclude_id=None) -> bool:
     taken = ProductTour.objects.filter(project_id=project_id, name=name, archived=False)
     if exclude_id is not None:
         taken = taken.exclude(pk=exclude_id)
@@ -87,8 +92,8 @@ def _name_race_as_validation_error(*, project_id: int, name: str, exclude_id=Non
     try:
         yield
     except IntegrityError:
-        if _name_taken(project_id=project_id, name=name, exclude_id=exclude_id):
-            raise _duplicate_name_error() from None
+        if name_taken(project_id=project_id, name=name, exclude_id=exclude_id):
+            raise TourNameTaken() from None
         raise
 
 
@@ -97,10 +102,22 @@ Precondition = Callable[[ProductTour], None]
 
 
 def tour_lock(tour: ProductTour) -> ProductTour:
-    """The tour's row, locked until the transaction ends; 404 when a concurrent delete won."""
-    locked = ProductTour.objects.select_for_update().filter(pk=tour.pk, project_id=tour.project_id).first()
+    """The row of `tour` (any reference: only its id and project are used), read and locked until the
+    transaction ends, with what rendering and flag sync need; NotFound when it is gone.
+
+    `of=("self",)`: only the tour row is locked (PostgreSQL refuses to lock the nullable side of the
+    outer joins); SQLite has no row locks and serialises writers on the database instead.
+    """
+    locked = (
+        ProductTour.objects.select_for_update(of=("self",))
+        .select_related(*TOUR_RELATIONS)
+        .filter(pk=tour.pk, project_id=tour.project_id)
+        .first()
+    )
     if locked is None:
-        raise exceptions.NotFound()
+        raise NotFound()
+    if ProductTour.project.is_cached(tour):
+        locked.project = tour.project  # the caller's project: not read again
     return locked
 
 
@@ -128,10 +145,10 @@ def tour_create(
     for field in TOUR_FIELDS:
         if field in data:
             setattr(tour, field, data[field])
-    if not tour.archived and _name_taken(project_id=project.id, name=tour.name):
-        raise _duplicate_name_error()
+    if not tour.archived and name_taken(project_id=project.id, name=tour.name):
+        raise TourNameTaken()
     with _name_race_as_validation_error(project_id=project.id, name=tour.name):
-        with transaction.atomic():
+        with transaction.atomic(), activity_batch():
             tour.save(force_insert=True)
             tour_flag_sync(tour=tour, user=user, before=None, targeting=data.get("targeting_flag_filters", UNSET))
             tour_surveys_sync(tour=tour, user=user)
@@ -142,55 +159,72 @@ def tour_create(
     return tour
 
 
+def tour_apply(*, tour: ProductTour, user: User | None, data: Mapping[str, Any]) -> list[str]:
+    """Apply validated input to a tour locked by `tour_lock` (inside its transaction): the flag and the
+    surveys follow, a direct update discards any draft. Returns the analytics events to emit after commit."""
+    project = tour.project
+    logged_before = instance_snapshot(tour)  # the activity log's "before": the row as locked
+    before = FlagInputs.of(tour)
+    before_dates, before_content = (tour.start_date, tour.end_date), tour.content
+
+    linked_flag = _validate_cross_field(project=project, data=data, tour=tour)
+    for field in TOUR_FIELDS:
+        if field in data:
+            setattr(tour, field, data[field])
+    if "linked_flag_id" in data:
+        tour.linked_flag = linked_flag
+    if not tour.archived and ("name" in data or "archived" in data):
+        if name_taken(project_id=project.id, name=tour.name, exclude_id=tour.pk):
+            raise TourNameTaken()
+    tour.draft_content = None
+    with activity_batch():
+        tour_surveys_sync(tour=tour, user=user, before_content=before_content, save=False)
+        tour.save()
+        tour_flag_sync(tour=tour, user=user, before=before, targeting=data.get("targeting_flag_filters", UNSET))
+        tour_activity_updated(before=logged_before, after=tour, user=user)
+    return tour_update_events(
+        before_start=before_dates[0], before_end=before_dates[1], after_start=tour.start_date, after_end=tour.end_date
+    )
+
+
+def tour_events_emit(events: list[str], *, tour: ProductTour, user: User | None, data: Mapping[str, Any]) -> None:
+    properties = {"creation_context": data.get("creation_context", "app")}
+    for event in events:
+        tour_event_emit(event, user=user, tour=tour, properties=properties)
+
+
 def tour_update(
     *, tour: ProductTour, user: User | None, data: Mapping[str, Any], precondition: Precondition | None = None
 ) -> ProductTour:
-    """Apply a PATCH/PUT; the flag follows; a direct update discards any draft."""
-    project = tour.project
-    with _name_race_as_validation_error(project_id=project.id, name=data.get("name", tour.name), exclude_id=tour.pk):
+    """Apply a PATCH/PUT to `tour` (any reference to it: the row is read under its lock). Returns the
+    updated tour, with what rendering needs."""
+    locked: ProductTour | None = None
+    try:
         with transaction.atomic():
-            tour = tour_lock(tour)
+            locked = tour_lock(tour)
             if precondition is not None:
-                precondition(tour)
-            tour.project = project
-            logged_before = instance_snapshot(tour)  # the activity log's "before": the row as locked
-            before = FlagInputs.of(tour)
-            before_dates = (tour.start_date, tour.end_date)
-
-            linked_flag = _validate_cross_field(project=project, data=data, tour=tour)
-            for field in TOUR_FIELDS:
-                if field in data:
-                    setattr(tour, field, data[field])
-            if "linked_flag_id" in data:
-                tour.linked_flag = linked_flag
-            if not tour.archived and ("name" in data or "archived" in data):
-                if _name_taken(project_id=project.id, name=tour.name, exclude_id=tour.pk):
-                    raise _duplicate_name_error()
-            tour.draft_content = None
-            tour.save()
-            tour_flag_sync(tour=tour, user=user, before=before, targeting=data.get("targeting_flag_filters", UNSET))
-            tour_surveys_sync(tour=tour, user=user)
-            tour_activity_updated(before=logged_before, after=tour, user=user)
-
-    properties = {"creation_context": data.get("creation_context", "app")}
-    for event in tour_update_events(
-        before_start=before_dates[0], before_end=before_dates[1], after_start=tour.start_date, after_end=tour.end_date
-    ):
-        tour_event_emit(event, user=user, tour=tour, properties=properties)
-    return ProductTour.objects.select_related("internal_targeting_flag", "linked_flag", "created_by").get(pk=tour.pk)
+                precondition(locked)
+            events = tour_apply(tour=locked, user=user, data=data)
+    except IntegrityError:
+        # A concurrent writer took the name between our check and our write: same 400 as the check.
+        if locked is not None and name_taken(project_id=locked.project_id, name=locked.name, exclude_id=locked.pk):
+            raise TourNameTaken() from None
+        raise
+    tour_events_emit(events, tour=locked, user=user, data=data)
+    return locked
 
 
 def tour_delete(*, tour: ProductTour, user: User, precondition: Precondition | None = None) -> None:
     """Hard delete the tour and its internal targeting flag row."""
-    with transaction.atomic():
+    with transaction.atomic(), activity_batch():
         tour = tour_lock(tour)
         if precondition is not None:
             precondition(tour)
-        tour_id, project_id, flag_id = tour.pk, tour.project_id, tour.internal_targeting_flag_id
+        tour_id, flag = tour.pk, tour.internal_targeting_flag
         tour_surveys_end(tour=tour)  # before the delete nulls the surveys' link to the tour
         tour_activity_deleted(tour=tour, user=user)
         tour.delete()
-        if flag_id is not None:
-            FeatureFlag.objects.filter(pk=flag_id, project_id=project_id).delete()
+        if flag is not None and flag.project_id == tour.project_id:
+            flag.delete()
     tour.pk = tour_id  # Django clears it on delete; the event still names the tour
     tour_event_emit(TOUR_DELETED, user=user, tour=tour, properties={})

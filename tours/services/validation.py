@@ -1,6 +1,8 @@
 """Validation of tour input: content shape (pure), linked flag and variant, launch readiness.
 
-Messages are PostHog's; errors PostHog raises from `validate()` keep `attr: null`.
+Messages are PostHog's; errors PostHog raises from `validate()` keep `attr: null`. Content checks run
+in the input serializer (DRF errors on `content`); the cross-field and launch checks run in the
+services and raise `InvalidInput`.
 """
 
 from typing import Any
@@ -8,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from core.errors import InvalidInput
 from flags.models import FeatureFlag
 from tours.services.content_types import content_types_validate
 from tours.services.steps import steps_normalize
@@ -72,7 +75,7 @@ def linked_flag_resolve(*, project, data: dict, tour=None) -> FeatureFlag | None
     if 0 < flag_id <= MAX_DB_ID:
         flag = FeatureFlag.objects.filter(pk=flag_id, project=project, deleted=False).first()
     if flag is None:
-        raise serializers.ValidationError(FLAG_NOT_FOUND)
+        raise InvalidInput(FLAG_NOT_FOUND)
     return flag
 
 
@@ -83,17 +86,17 @@ def linked_flag_variant_validate(*, content: Any, flag: FeatureFlag | None) -> N
     if not variant:
         return
     if flag is None:
-        raise serializers.ValidationError(VARIANT_NEEDS_FLAG)
+        raise InvalidInput(VARIANT_NEEDS_FLAG)
     if variant == "any":
         return
     keys = [v.get("key") for v in flag.variants if isinstance(v, dict)]
     if variant in keys:
         return
     if keys:
-        raise serializers.ValidationError(
+        raise InvalidInput(
             f"Feature flag variant '{variant}' does not exist. Available variants: {', '.join(map(str, keys))}"
         )
-    raise serializers.ValidationError(
+    raise InvalidInput(
         f"Feature flag variant '{variant}' specified but the linked feature flag has no variants"
     )
 
@@ -105,9 +108,9 @@ def launch_validate(steps: Any) -> None:
             continue
         targeting = step.get("elementTargeting")
         if targeting == "manual" and not step.get("selector"):
-            raise serializers.ValidationError(f"Step {index + 1} is missing an element selector")
+            raise InvalidInput(f"Step {index + 1} is missing an element selector")
         if targeting == "auto" and not step.get("inferenceData"):
-            raise serializers.ValidationError(f"Step {index + 1} requires an element to be selected")
+            raise InvalidInput(f"Step {index + 1} requires an element to be selected")
 
 
 def launch_steps(*, data: dict, tour=None) -> Any:

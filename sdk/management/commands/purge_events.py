@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sdk.retention import DEFAULT_BATCH_SIZE, events_purge
+from sdk.services.retention import DEFAULT_BATCH_SIZE, events_purge
 
 
 class Command(BaseCommand):

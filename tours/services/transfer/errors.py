@@ -5,6 +5,9 @@ from typing import Any
 from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 
+from core.errors import DomainError
+from core.exceptions import api_exception_of
+
 
 def _messages(detail: Any, field: str | None = None) -> list[str]:
     if isinstance(detail, dict):
@@ -18,8 +21,10 @@ def _messages(detail: Any, field: str | None = None) -> list[str]:
     return [f"{field}: {detail}" if field else str(detail)]
 
 
-def error_text(error: APIException) -> str:
+def error_text(error: APIException | DomainError) -> str:
     """`content: Announcements must have exactly 1 step.`; several messages joined by `; `."""
+    if isinstance(error, DomainError):
+        error = api_exception_of(error)
     return "; ".join(_messages(error.detail)) or error.__class__.__name__
 
 

@@ -11,6 +11,7 @@ from django.db import DatabaseError, transaction
 from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.models import Project
+from core.errors import DomainError
 from flags.models import FeatureFlag
 from flags.serializers import FeatureFlagSerializer
 from flags.services import feature_flag_create, feature_flag_update, filters_validate
@@ -97,8 +98,8 @@ def flags_import(
         try:
             with transaction.atomic():
                 local, status = flag_import(project=project, flag=flag, flag_ids=local_ids)
-        except (APIException, DatabaseError) as error:
-            detail = error_text(error) if isinstance(error, APIException) else database_error_text(error)
+        except (APIException, DomainError, DatabaseError) as error:
+            detail = database_error_text(error) if isinstance(error, DatabaseError) else error_text(error)
             errors[flag_id] = f"{label}: {detail}"
             return
         local_ids[flag_id] = local.id

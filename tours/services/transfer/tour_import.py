@@ -16,6 +16,7 @@ from django.db import DatabaseError, transaction
 from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.models import Project
+from core.errors import DomainError
 from flags.models import FeatureFlag
 from tours.models import ProductTour
 from tours.serializers import ProductTourSerializerCreateUpdateOnly
@@ -60,7 +61,7 @@ def tour_import(
                 linked_flag_id=None if linked_source is None else flag_ids[linked_source],
                 draft_flag_id=None if draft_source is None else flag_ids[draft_source],
             )
-    except APIException as error:
+    except (APIException, DomainError) as error:
         return TourOutcome(FAILED, error_text(error))
     except DatabaseError as error:
         return TourOutcome(FAILED, database_error_text(error))

@@ -1,0 +1,19 @@
+"""Reading a posthog-js request body (`/flags`, `/e`): compression and encodings as the SDK sends them."""
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+
+from sdk.decoding import payload_decode
+
+
+def request_payload(request: HttpRequest):
+    """The decoded body of a POST, or the `data` query parameter of a GET (beacons); raises
+    `PayloadError` / `PayloadTooLarge`."""
+    if request.method == "GET":
+        data = request.GET.get("data", "")
+        form = urlencode({"data": data}).encode()
+        return payload_decode(form, content_type="application/x-www-form-urlencoded") if data else {}
+    return payload_decode(
+        request.body, content_type=request.content_type or "", compression=request.GET.get("compression")
+    )

@@ -1,0 +1,103 @@
+"""Capture (`/e`): apply a request's person updates and keep its tour and survey events, within the
+bounds of one request (how many events, how large each may be)."""
+
+import json
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from flags.persons import person_events_apply
+from sdk.models import CapturedEvent
+
+logger = logging.getLogger(__name__)
+
+STORED_EVENT_PREFIXES = ("product tour", "survey ")
+
+
+class TooManyEvents(Exception):
+    """More events in one request than `CAPTURE_MAX_EVENTS` (413); nothing of the request is applied."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"Too many events in one request: {count} (limit {limit}, CAPTURE_MAX_EVENTS).")
+
+
+def events_count_check(events: list) -> None:
+    limit = settings.CAPTURE_MAX_EVENTS
+    if len(events) > limit:
+        raise TooManyEvents(len(events), limit)
+
+
+def event_size(event: dict) -> int:
+    """The event's size as compact UTF-8 JSON."""
+    return len(json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+def events_within_size(events: list[tuple[str, dict]], *, project_id: int) -> list[tuple[str, dict]]:
+    """The `(distinct_id, event)` pairs no larger than `CAPTURE_MAX_EVENT_BYTES`; the others are dropped
+    and counted in one log line."""
+    limit = settings.CAPTURE_MAX_EVENT_BYTES
+    kept = [pair for pair in events if event_size(pair[1]) <= limit]
+    dropped = len(events) - len(kept)
+    if dropped:
+        logger.warning(
+            "Capture dropped %d event(s) larger than CAPTURE_MAX_EVENT_BYTES (%d bytes) for project %s",
+            dropped,
+            limit,
+            project_id,
+        )
+    return kept
+
+
+def _event_distinct_id(event: dict) -> str | None:
+    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+    value = event.get("distinct_id", properties.get("distinct_id"))
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    value = str(value)
+    return value[:400] if value else None
+
+
+def _event_timestamp(event: dict) -> datetime | None:
+    value = event.get("timestamp")
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+def capture_events_ingest(*, project_id: int, events: list[dict]) -> int:
+    """Apply person updates and keep tour/survey events, all in one transaction. Returns how many
+    events were accepted.
+
+    More than `CAPTURE_MAX_EVENTS` events raise `TooManyEvents` before anything is applied; events
+    larger than `CAPTURE_MAX_EVENT_BYTES` are dropped (counted in the log), not applied or stored.
+    """
+    events_count_check(events)
+    named: list[tuple[str, dict]] = []
+    for event in events:
+        name = event.get("event")
+        distinct_id = _event_distinct_id(event)
+        if isinstance(name, str) and name and distinct_id is not None:
+            named.append((distinct_id, event))
+    accepted = events_within_size(named, project_id=project_id)
+    stored = [
+        CapturedEvent(
+            project_id=project_id,
+            event=event["event"][:400],
+            distinct_id=distinct_id,
+            properties=event["properties"] if isinstance(event.get("properties"), dict) else {},
+            timestamp=_event_timestamp(event),
+        )
+        for distinct_id, event in accepted
+        if event["event"].startswith(STORED_EVENT_PREFIXES)
+    ]
+    with transaction.atomic():
+        person_events_apply(project_id=project_id, events=accepted)
+        if stored:
+            CapturedEvent.objects.bulk_create(stored)
+    return len(accepted)
