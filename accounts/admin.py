@@ -15,7 +15,10 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["uuid", "distinct_id", "last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password", "uuid", "distinct_id"]}),
-        ("Profile", {"fields": ["first_name", "last_name", "is_email_verified", "role_at_organization", "hedgehog_config"]}),
+        (
+            "Profile",
+            {"fields": ["first_name", "last_name", "is_email_verified", "role_at_organization", "hedgehog_config"]},
+        ),
         ("Context", {"fields": ["current_organization", "current_project"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
@@ -52,7 +55,11 @@ class PersonalAPIKeyForm(forms.ModelForm):
 
     def clean_scopes(self):
         scopes = self.cleaned_data["scopes"]
-        if not isinstance(scopes, list) or not scopes or not all(isinstance(s, str) and scope_is_valid(s) for s in scopes):
+        if (
+            not isinstance(scopes, list)
+            or not scopes
+            or not all(isinstance(s, str) and scope_is_valid(s) for s in scopes)
+        ):
             raise forms.ValidationError('Scopes must be a non-empty list such as ["*"] or ["product_tour:read"].')
         return scopes
 

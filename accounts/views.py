@@ -1,4 +1,3 @@
-
 from rest_framework import exceptions, mixins, permissions, viewsets
 from rest_framework.response import Response
 
@@ -41,7 +40,9 @@ class OrganizationViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, vi
         return Organization.objects.filter(memberships__user=self.request.user)
 
     def scoped_organization_id(self):
-        return self.kwargs.get("pk") if self.kwargs.get("pk") != "@current" else self.request.user.current_organization_id
+        return (
+            self.kwargs.get("pk") if self.kwargs.get("pk") != "@current" else self.request.user.current_organization_id
+        )
 
     def get_object(self):
         pk = self.kwargs.get("pk")
@@ -52,4 +53,3 @@ class OrganizationViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, vi
             raise exceptions.NotFound()
         self.check_object_permissions(self.request, organization)
         return organization
-

@@ -24,7 +24,7 @@ def parse_project_id(raw: str, user) -> int:
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise exceptions.NotFound(PROJECT_NOT_FOUND)
+        raise exceptions.NotFound(PROJECT_NOT_FOUND) from None
     if not 0 < value < 2**63:
         raise exceptions.NotFound(PROJECT_NOT_FOUND)
     return value

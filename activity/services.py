@@ -29,7 +29,9 @@ def _write(entries: list[ActivityLog]) -> bool:
         # The log must never break the change it records; test settings opt in to seeing failures.
         if getattr(settings, "ACTIVITY_LOG_RAISE_ERRORS", False):
             raise
-        logger.exception("Activity log entries not written: %s", ", ".join(f"{e.scope} {e.activity} {e.item_id}" for e in entries))
+        logger.exception(
+            "Activity log entries not written: %s", ", ".join(f"{e.scope} {e.activity} {e.item_id}" for e in entries)
+        )
         return False
 
 

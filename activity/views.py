@@ -98,7 +98,7 @@ class ActivityLogFilters(serializers.Serializer):
         try:
             return {"user__uuid": uuid.UUID(value)}
         except ValueError:
-            raise serializers.ValidationError("Expected a user id or UUID.", code="invalid")
+            raise serializers.ValidationError("Expected a user id or UUID.", code="invalid") from None
 
 
 @extend_schema_view(

@@ -62,7 +62,7 @@ def count_queries(*, client, method: str, path: str, body: str | None, headers: 
         sent_body = body.replace("{n}", f"probe{attempt}-{time.monotonic_ns()}") if body else ""
         db_seconds = [0.0]
 
-        def timed(execute, sql, params, many, context):
+        def timed(execute, sql, params, many, context, db_seconds=db_seconds):
             began = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
@@ -71,7 +71,9 @@ def count_queries(*, client, method: str, path: str, body: str | None, headers: 
 
         with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed):
             started = time.perf_counter()
-            response = client.generic(method, sent_path, data=sent_body, content_type="application/json", **_meta(headers))
+            response = client.generic(
+                method, sent_path, data=sent_body, content_type="application/json", **_meta(headers)
+            )
             wall = time.perf_counter() - started
         counts.append(len(ctx.captured_queries))
         if attempt >= 1:
@@ -118,7 +120,9 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
     result["seed"] = {
         "seconds": round(time.monotonic() - started, 1),
         "bootstrap_command": " ".join(seeded.bootstrap_command[1:]),
-        "projects": {label: {"tours": v["tours"], "launched": sc.PLANS[part][label][1]} for label, v in seeded.projects.items()},
+        "projects": {
+            label: {"tours": v["tours"], "launched": sc.PLANS[part][label][1]} for label, v in seeded.projects.items()
+        },
     }
 
     anon = Client(HTTP_HOST="127.0.0.1")
@@ -130,7 +134,9 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
     for sid, scenario in scenarios.items():
         t = scenario.templates[0]
         client = keyed if scenario.auth else anon
-        queries[sid] = count_queries(client=client, method=t.method, path=t.path, body=t.body, headers=_headers(scenario, seeded.key))
+        queries[sid] = count_queries(
+            client=client, method=t.method, path=t.path, body=t.body, headers=_headers(scenario, seeded.key)
+        )
     probes = []
     for label, sid, path in sc.query_probes(seeded=seeded):
         scenario = scenarios.get(sid)
@@ -197,16 +203,24 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
             is_floor = sid in ("floor", "floor_end")
             floors = [] if is_floor else [measure(floor_templates, {}, load.floor_seconds)["rps"]]
             server.drain()
-            cpu_before, db_before, log_offset = server.cpu_seconds(), tree_cpu_seconds(pg_root) if pg_root else 0.0, server.log_offset()
+            cpu_before, db_before, log_offset = (
+                server.cpu_seconds(),
+                tree_cpu_seconds(pg_root) if pg_root else 0.0,
+                server.log_offset(),
+            )
             measured = measure(scenario.templates, headers, load.seconds)
             server.drain()
             # CPU per request, from the kernel's accounting: robust where throughput is not (a shared machine).
             prefix = os.path.commonprefix([t.path for t in scenario.templates]).split("?")[0]
             served = server.requests_logged_since(log_offset, prefix) or measured["requests"]
             row["served_requests"] = served
-            row["server_cpu_ms_per_request"] = round((server.cpu_seconds() - cpu_before) / served * 1000, 3) if served else None
+            row["server_cpu_ms_per_request"] = (
+                round((server.cpu_seconds() - cpu_before) / served * 1000, 3) if served else None
+            )
             if pg_root:
-                row["db_cpu_ms_per_request"] = round((tree_cpu_seconds(pg_root) - db_before) / served * 1000, 3) if served else None
+                row["db_cpu_ms_per_request"] = (
+                    round((tree_cpu_seconds(pg_root) - db_before) / served * 1000, 3) if served else None
+                )
             if not is_floor:
                 # Others' work on a shared machine comes and goes: the ratio uses the floor measured around
                 # this scenario, not only the one at the start of the run.
@@ -215,7 +229,9 @@ def run_part(*, part: str, out: Path, load, tool: str, log_dir: Path) -> dict:
                 row["adjacent_floors"] = floors
             row.update(measured)
             if sid in sc.ONE_CLIENT:
-                one = measure(scenario.templates, headers, load.seconds, dataclasses.replace(load, threads=1, connections=1))
+                one = measure(
+                    scenario.templates, headers, load.seconds, dataclasses.replace(load, threads=1, connections=1)
+                )
                 server.drain()
                 row["one_client"] = {k: one[k] for k in ("rps", "p50_ms", "p99_ms", "error_count", "command")}
             row["state"] = "ok" if measured["error_count"] == 0 else "errors"

@@ -137,9 +137,7 @@ def _run_once(tool: str, base_url: str, templates, headers, seconds: float, load
             )
         )
         command = [sys.executable, "-m", "bench.pyload", str(spec)]
-    out = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=seconds + load.timeout_seconds + 30
-    )
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=seconds + load.timeout_seconds + 30)
     if out.returncode != 0:
         raise RuntimeError(f"{command[0]} failed ({out.returncode}): {out.stderr[-2000:]}")
     try:
@@ -153,7 +151,9 @@ def _run_once(tool: str, base_url: str, templates, headers, seconds: float, load
     return result
 
 
-def run(*, tool: str, base_url: str, templates: list[Template], headers: dict[str, str], load: Load, seconds: float) -> dict:
+def run(
+    *, tool: str, base_url: str, templates: list[Template], headers: dict[str, str], load: Load, seconds: float
+) -> dict:
     """One measured run of `seconds` (warm-ups are runs whose result the caller ignores)."""
     with tempfile.TemporaryDirectory(prefix="ptapi-bench-") as tmp:
         result = _run_once(tool, base_url, templates, headers, seconds, load, Path(tmp))

@@ -44,7 +44,7 @@ def main() -> None:
         t = scenario.templates[0]
         meta = _meta(_headers(scenario, seeded.key))
 
-        def send(i: int):
+        def send(i: int, t=t, meta=meta):
             body = t.body.replace("{n}", f"profile{i}") if t.body else ""
             return client.generic(t.method, t.path.replace("{n}", f"profile{i}"), data=body,
                                   content_type="application/json", **meta)  # fmt: skip

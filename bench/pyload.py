@@ -90,7 +90,9 @@ def main(path: str) -> None:
     with open(path) as handle:
         spec = json.load(handle)
     processes = max(1, spec["processes"])
-    per_process = [spec["connections"] // processes + (1 if i < spec["connections"] % processes else 0) for i in range(processes)]
+    per_process = [
+        spec["connections"] // processes + (1 if i < spec["connections"] % processes else 0) for i in range(processes)
+    ]
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     children = [

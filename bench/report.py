@@ -8,7 +8,7 @@ first and last), because absolute numbers drift on a shared machine while ratios
 
 import argparse
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.scenarios import MAX_P99_MS, MIN_RATIO
@@ -123,9 +123,12 @@ def markdown(report: dict) -> str:
             f"## Results — {report['databases'][name]}",
             "",
             f"Floor: **{_fmt(floor, '.0f')} req/s** (mean of the first and last floor runs); each scenario's"
-            " ratio uses the floor measured right before and after it (column \"floor\")."
+            ' ratio uses the floor measured right before and after it (column "floor").'
             f" Seeded in {part['seed']['seconds']} s: "
-            + ", ".join(f"{label} {p['tours']} tours ({p['launched']} launched)" for label, p in part["seed"]["projects"].items())
+            + ", ".join(
+                f"{label} {p['tours']} tours ({p['launched']} launched)"
+                for label, p in part["seed"]["projects"].items()
+            )
             + ".",
             "",
             "| Scenario | req/s | floor | × floor | p50 ms | p99 ms | errors | queries/req (cold) | CPU ms/req: app + DB | 1 request in-process: ms (DB ms) | body bytes | peak RSS/worker MiB | target | result |",
@@ -133,7 +136,9 @@ def markdown(report: dict) -> str:
         ]
         for row in (r for r in report["summary"] if r["database"] == name):
             if row["state"] not in ("ok", "errors"):
-                lines.append(f"| {row['title']} | {row['state']} | | | | | | | | | | | {row['target']} | {row['result'] or ''} |")
+                lines.append(
+                    f"| {row['title']} | {row['state']} | | | | | | | | | | | {row['target']} | {row['result'] or ''} |"
+                )
                 continue
             lines.append(
                 f"| {row['title']} | {_fmt(row['rps'], '.1f')} | {_fmt(row['floor_rps'], '.0f')} | {_fmt(row['ratio_to_floor'], '.3f')} |"
@@ -145,8 +150,13 @@ def markdown(report: dict) -> str:
             )
         singles = [r for r in part["scenarios"] if r.get("one_client")]
         if singles:
-            lines += ["", "With one client (one connection, no queue in front of the workers):", "",
-                      "| Scenario | req/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|"]
+            lines += [
+                "",
+                "With one client (one connection, no queue in front of the workers):",
+                "",
+                "| Scenario | req/s | p50 ms | p99 ms | errors |",
+                "|---|---:|---:|---:|---:|",
+            ]
             lines += [f"| {r['title']} | {r['one_client']['rps']} | {r['one_client']['p50_ms']} |"
                       f" {r['one_client']['p99_ms']} | {r['one_client']['error_count']} |" for r in singles]  # fmt: skip
         mem0, rows = part.get("memory_after_start", {}), [r for r in part["scenarios"] if r.get("memory")]
@@ -189,7 +199,7 @@ def markdown(report: dict) -> str:
         " `CaptureQueriesContext`; the second (steady-state) count is shown, the first in parentheses"
         " (cold: the public endpoint's cache fill, the API key's hourly `last_used_at` write). The same"
         " unloaded request's wall time and database time (an `execute_wrapper` timer) are shown as"
-        " \"in-process\". Not counted: the per-request `SELECT 1` of `CONN_HEALTH_CHECKS` on a reused"
+        ' "in-process". Not counted: the per-request `SELECT 1` of `CONN_HEALTH_CHECKS` on a reused'
         " PostgreSQL connection.",
         "- CPU ms/req: CPU time the kernel accounted to the gunicorn workers (app) and to the PostgreSQL"
         " server processes (DB) while the scenario ran, divided by the requests the server logged for it."
@@ -225,7 +235,9 @@ def targets(summary: list[dict], query_growth: list[dict]) -> list[dict]:
         p99 = (row["one_client"] or row)["p99_ms"]
         shown = (f"{row['ratio_to_floor']}× floor" if "floor" in row["target"] else f"p99 {p99} ms") \
             if row["state"] == "ok" else row["state"]  # fmt: skip
-        out.append({"result": row["result"], "what": f"{row['title']} ({row['database']}): {row['target']}; measured {shown}"})
+        out.append(
+            {"result": row["result"], "what": f"{row['title']} ({row['database']}): {row['target']}; measured {shown}"}
+        )
     for g in query_growth:
         out.append({
             "result": g["result"],
@@ -254,7 +266,7 @@ def main() -> None:
     summary = summarize(parts)
     query_growth = growth(parts)
     report = {
-        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "total_seconds": args.total_seconds,
         "machine": first["machine"],
         "versions": {**first["versions"], "load_generator": first["load"]["tool_version"]},

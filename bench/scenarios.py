@@ -129,7 +129,9 @@ def build(*, part: str, seeded, etag: str | None) -> dict[str, Scenario]:
     by_id = {s.id: s for s in scenarios}
     # BENCH_ONLY="list,retrieve": a quick run of some scenarios (the floors always run); not for reports.
     only = {sid for sid in os.environ.get("BENCH_ONLY", "").split(",") if sid} | {"floor", "floor_end"}
-    wanted = [sid for sid in SCENARIOS_BY_PART[part] if sid in by_id and (only == {"floor", "floor_end"} or sid in only)]
+    wanted = [
+        sid for sid in SCENARIOS_BY_PART[part] if sid in by_id and (only == {"floor", "floor_end"} or sid in only)
+    ]
     return {sid: by_id[sid] for sid in wanted}
 
 

@@ -13,7 +13,7 @@ import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from accounts.models import Project, User
@@ -47,7 +47,9 @@ class Seeded:
 def _content(i: int, area: str) -> dict:
     slug = area.replace(" ", "-")
     steps = []
-    for n, (title, action) in enumerate((("Welcome", "next_step"), ("Where things are", "next_step"), ("Done", "dismiss"))):
+    for n, (title, action) in enumerate(
+        (("Welcome", "next_step"), ("Where things are", "next_step"), ("Done", "dismiss"))
+    ):
         steps.append(
             {
                 "id": f"step-{i}-{n}",
@@ -62,11 +64,16 @@ def _content(i: int, area: str) -> dict:
                         {"type": "heading", "attrs": {"level": 2}, "content": [{"type": "text", "text": f"{title}"}]},
                         {
                             "type": "paragraph",
-                            "content": [{"type": "text", "text": f"This is where you manage {area}. Step {n + 1} of 3."}],
+                            "content": [
+                                {"type": "text", "text": f"This is where you manage {area}. Step {n + 1} of 3."}
+                            ],
                         },
                     ],
                 },
-                "buttons": {"primary": {"text": "Next", "action": action}, "secondary": {"text": "Skip", "action": "dismiss"}},
+                "buttons": {
+                    "primary": {"text": "Next", "action": action},
+                    "secondary": {"text": "Skip", "action": "dismiss"},
+                },
                 "position": "bottom",
                 "maxWidth": 320,
             }
@@ -108,7 +115,7 @@ def _explicit_created_at():
 
 def tours_create(*, project: Project, user: User, count: int, launched: int, name_prefix: str = "") -> list[str]:
     """`count` tours; the first `launched` are launched auto-launch tours with an internal flag."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ids: list[str] = []
     for start in range(0, count, BATCH):
         tours, flags = [], []
@@ -179,4 +186,3 @@ def seed(*, plan: dict[str, tuple[int, int]]) -> Seeded:
         ids = tours_create(project=project, user=user, count=count, launched=launched)
         seeded.projects[label] = {"id": project.pk, "token": project.api_token, "tours": count, "tour_ids": ids}
     return seeded
-

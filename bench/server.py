@@ -25,7 +25,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def status_of(url: str, *, method: str = "GET", body: bytes | None = None, headers: dict | None = None) -> tuple[int, dict, bytes]:
+def status_of(
+    url: str, *, method: str = "GET", body: bytes | None = None, headers: dict | None = None
+) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:

@@ -90,9 +90,7 @@ class ApiErrorEnvelopeMiddleware:
         if not (is_api_path(request.path) or is_sdk_path(request.path)):
             return None
         if isinstance(exception, Http404):
-            return JsonResponse(
-                error_body(type="invalid_request", code="not_found", detail="Not found."), status=404
-            )
+            return JsonResponse(error_body(type="invalid_request", code="not_found", detail="Not found."), status=404)
         if isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
             database_unavailable_log(exception)
             return JsonResponse(DATABASE_UNAVAILABLE_BODY, status=503)

@@ -24,11 +24,11 @@ class JSONParser(parsers.JSONParser):
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise ParseError(f"JSON parse error - {exc}")
+            raise ParseError(f"JSON parse error - {exc}") from None
         try:
             return json_parse(text, parse_constant=drf_json.strict_constant if self.strict else None)
         except JSONParseError as exc:
-            raise ParseError(f"JSON parse error - {exc}")
+            raise ParseError(f"JSON parse error - {exc}") from None
 
 
 # `key=value` pairs joined by `&`, keys made of form-safe characters (never `{`, `[` or `"`).
@@ -47,13 +47,13 @@ class JSONOrFormBodyParser(JSONParser):
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise ParseError(f"JSON parse error - {exc}")
+            raise ParseError(f"JSON parse error - {exc}") from None
         try:
             return json_parse(text, parse_constant=_reject_constant)
         except JSONTooDeep as exc:
-            raise ParseError(f"JSON parse error - {exc}")
+            raise ParseError(f"JSON parse error - {exc}") from None
         except ValueError as exc:
             body = text.strip()
             if _FORM_BODY.match(body):
                 return QueryDict(body, encoding=encoding)
-            raise ParseError(f"JSON parse error - {exc}")
+            raise ParseError(f"JSON parse error - {exc}") from None

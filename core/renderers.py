@@ -5,7 +5,7 @@ formats through DRF's own encoder), several times faster on large pages.
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -50,5 +50,5 @@ def datetime_render(value: datetime | None) -> str | None:
     """As the REST API renders dates (DRF): ISO-8601 in UTC, `+00:00` written as `Z`."""
     if value is None:
         return None
-    text = value.astimezone(timezone.utc).isoformat()
+    text = value.astimezone(UTC).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

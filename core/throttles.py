@@ -112,16 +112,14 @@ class InvalidKeyIPThrottle:
         buckets = list(self._keys(ident, now))
         counts = counters_get(key for *_, key in buckets)  # one round trip per keyed request
         waits = [
-            (window + 1) * duration - now
-            for num, duration, window, key in buckets
-            if (counts.get(key) or 0) >= num
+            (window + 1) * duration - now for num, duration, window, key in buckets if (counts.get(key) or 0) >= num
         ]
         return max(waits) if waits else None
 
     def failure_record(self, ident: str) -> None:
         if not settings.RATE_LIMIT_ENABLED:
             return
-        for num, duration, window, key in self._keys(ident, time.time()):
+        for _num, duration, _window, key in self._keys(ident, time.time()):
             counter_incr(key, timeout=duration + 1)
 
 

@@ -10,7 +10,7 @@ Naive results are UTC. The evaluation engine uses the same function, so what val
 
 import calendar
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 RELATIVE_DATE_RE = re.compile(r"^-?(?P<number>[0-9]+)(?P<interval>[a-z])$")
 MAX_RELATIVE_NUMBER = 10_000
@@ -81,12 +81,12 @@ def absolute_date_parse(value: str) -> datetime | None:
                 continue
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def date_value_parse(value: object, *, now: datetime | None = None) -> datetime | None:
     """The moment a date property value denotes, or None when it is not a date."""
     if not isinstance(value, str):
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return relative_date_parse(value, now=now) or absolute_date_parse(value)

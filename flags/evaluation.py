@@ -6,9 +6,10 @@ a variant override first), properties inside a group AND-ed, rollout by a SHA-1 
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from flags.dates import absolute_date_parse as text_date_parse
 from flags.dates import date_value_parse
@@ -32,12 +33,12 @@ class FlagResult:
 
 
 def rollout_hash(key: str, identifier: str, salt: str = "") -> float:
-    digest = hashlib.sha1(f"{key}.{identifier}{salt}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(f"{key}.{identifier}{salt}".encode()).hexdigest()
     return int(digest[:15], 16) / LONG_SCALE
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def absolute_date_parse(value: Any) -> datetime | None:
@@ -47,16 +48,16 @@ def absolute_date_parse(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return _as_utc(value)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, (int, float)):
         try:
-            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+            return datetime.fromtimestamp(float(value), tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
     if isinstance(value, str):
         text = value.strip()
         try:
-            return datetime.fromtimestamp(float(text), tz=timezone.utc)
+            return datetime.fromtimestamp(float(text), tz=UTC)
         except (ValueError, OverflowError, OSError):
             pass
         return text_date_parse(text)
@@ -235,7 +236,7 @@ def flag_evaluate(
     key = flag.get("key", "")
     if not flag.get("active", True) or flag.get("deleted", False):
         return FlagResult(key, False, None, "disabled")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     properties = properties or {}
     filters = flag.get("filters") if isinstance(flag.get("filters"), Mapping) else {}
     groups = [g for g in (filters.get("groups") or []) if isinstance(g, Mapping)]

@@ -40,7 +40,11 @@ class FeatureFlag(models.Model):
         max_length=10, choices=EvaluationRuntime.choices, default=EvaluationRuntime.ALL, null=True, blank=True
     )
     bucketing_identifier = models.CharField(
-        max_length=50, choices=BucketingIdentifier.choices, default=BucketingIdentifier.DISTINCT_ID, null=True, blank=True
+        max_length=50,
+        choices=BucketingIdentifier.choices,
+        default=BucketingIdentifier.DISTINCT_ID,
+        null=True,
+        blank=True,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

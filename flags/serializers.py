@@ -82,7 +82,7 @@ class FiltersField(serializers.Field):
         return value
 
 
-CREATED_DELETED = "A feature flag cannot be created deleted; soft delete it with PATCH {\"deleted\": true}."
+CREATED_DELETED = 'A feature flag cannot be created deleted; soft delete it with PATCH {"deleted": true}.'
 
 
 class FeatureFlagSerializer(serializers.ModelSerializer):

@@ -39,8 +39,8 @@ FeatureFlagActivityMixin = activity_mixin(
     partial_update=extend_schema(operation_id="feature_flags_partial_update"),
     destroy=extend_schema(
         operation_id="feature_flags_destroy",
-        description="Hard delete is not allowed (405, empty body); soft delete with PATCH {\"deleted\": true}.",
-        responses={405: OpenApiResponse(description="Always: use PATCH {\"deleted\": true}.")},
+        description='Hard delete is not allowed (405, empty body); soft delete with PATCH {"deleted": true}.',
+        responses={405: OpenApiResponse(description='Always: use PATCH {"deleted": true}.')},
     ),
 )
 class FeatureFlagViewSet(FeatureFlagActivityMixin, mixins.ListModelMixin, ProjectScopedViewSet):

@@ -1,4 +1,6 @@
-def assert_error(response, status: int, *, code: str | None = None, detail: str | None = None, attr="__any__", type=None):
+def assert_error(
+    response, status: int, *, code: str | None = None, detail: str | None = None, attr="__any__", type=None
+):
     """Assert an error envelope {type, code, detail, attr} with the given values."""
     assert response.status_code == status, (response.status_code, getattr(response, "content", b"")[:500])
     body = response.json()

@@ -34,7 +34,10 @@ def database_url(connection) -> str:
 
 
 def postgres_bin() -> Path | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in p.split("/")[-2].split(".") if x.isdigit()])
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: [int(x) for x in p.split("/")[-2].split(".") if x.isdigit()],
+    )
     for candidate in reversed(candidates):
         if os.access(os.path.join(candidate, "initdb"), os.X_OK):
             return Path(candidate)
@@ -63,8 +66,13 @@ class Cluster:
         return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
     def _pg(self, *args: str, timeout: float = 60) -> None:
-        subprocess.run([*self.run_as, str(self.pgbin / args[0]), *args[1:]], check=True, timeout=timeout,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(
+            [*self.run_as, str(self.pgbin / args[0]), *args[1:]],
+            check=True,
+            timeout=timeout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def init(self) -> None:
         data = str(self.dir / "data")
@@ -75,8 +83,19 @@ class Cluster:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._pg("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "server.log"), "-w", "-t", "60",
-                 "-o", options, "start")
+        self._pg(
+            "pg_ctl",
+            "-D",
+            str(self.dir / "data"),
+            "-l",
+            str(self.dir / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._pg("pg_ctl", "-D", str(self.dir / "data"), "-m", mode, "-w", "-t", "60", "stop")
@@ -90,8 +109,9 @@ class Cluster:
 
 
 def manage(env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=300,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=300, capture_output=True, text=True
+    )
     return result.stdout
 
 
@@ -105,8 +125,10 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", *gunicorn_args, "config.wsgi:application"],
-            cwd=ROOT, env={**env, "HOST": "127.0.0.1", "PORT": str(self.port)},
-            stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**env, "HOST": "127.0.0.1", "PORT": str(self.port)},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 30, *, healthy: bool = False) -> None:
@@ -166,9 +188,23 @@ class RedisServer:
 
     def start(self, timeout: float = 20) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir), "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -11,8 +11,11 @@ from sdk.assets import POSTHOG_JS_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
-IGNORED = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
-           if line.strip() and not line.startswith("#")}
+IGNORED = {
+    line.strip().rstrip("/")
+    for line in (ROOT / ".dockerignore").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+}
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 

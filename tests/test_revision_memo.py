@@ -23,7 +23,7 @@ def test_value_is_built_once_per_revision_and_again_when_it_moves():
 def test_memo_is_bounded():
     memo = RevisionMemo(limit=3)
     for project_id in range(5):
-        memo.get(project_id=project_id, revision=0, build=lambda: project_id)
+        memo.get(project_id=project_id, revision=0, build=lambda project_id=project_id: project_id)
     rebuilt = []
     assert memo.get(project_id=0, revision=0, build=lambda: rebuilt.append(0) or "new") == "new"
     assert rebuilt == [0]

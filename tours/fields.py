@@ -65,4 +65,3 @@ class TextField(serializers.CharField):
         if problem:
             raise serializers.ValidationError(problem, code="invalid")
         return value
-

@@ -179,8 +179,10 @@ def filters_structure_check(filters: Any) -> None:
 
 def _group_aggregation(filters: dict, group: dict) -> Any:
     # An absent group key falls back to the flag-level aggregation; an explicit one wins.
-    return group["aggregation_group_type_index"] if "aggregation_group_type_index" in group else (
-        filters.get("aggregation_group_type_index")
+    return (
+        group["aggregation_group_type_index"]
+        if "aggregation_group_type_index" in group
+        else (filters.get("aggregation_group_type_index"))
     )
 
 
@@ -283,7 +285,7 @@ def _payloads_check(filters: dict) -> None:
             else:
                 json.dumps(value, allow_nan=False)
         except (TypeError, ValueError, RecursionError):
-            raise FiltersInvalid("Payload value is not valid JSON")
+            raise FiltersInvalid("Payload value is not valid JSON") from None
     if filters.get("multivariate"):
         variants = set(_variant_keys(filters))
         if not all(key in variants for key in payloads):

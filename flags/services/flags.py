@@ -93,7 +93,7 @@ def feature_flag_create(
             flag_activity_created(flag=flag, user=user)
             return flag
     except IntegrityError:  # a concurrent create took the key between the check and the insert
-        raise key_error(KEY_NOT_UNIQUE, "unique")
+        raise key_error(KEY_NOT_UNIQUE, "unique") from None
 
 
 def flag_dependents(flag: FeatureFlag) -> list[FeatureFlag]:

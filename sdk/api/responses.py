@@ -24,11 +24,15 @@ def malformed(request: HttpRequest, detail: str) -> HttpResponse:
 
 
 def missing_token(request: HttpRequest) -> HttpResponse:
-    return error_response(request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL)
+    return error_response(
+        request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL
+    )
 
 
 def invalid_token(request: HttpRequest) -> HttpResponse:
-    return error_response(request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL)
+    return error_response(
+        request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL
+    )
 
 
 def preflight(request: HttpRequest) -> HttpResponse:

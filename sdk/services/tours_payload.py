@@ -7,8 +7,9 @@ worker of every instance.
 
 import gzip
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from core.renderers import datetime_render, json_bytes
 from core.revision_memo import RevisionMemo

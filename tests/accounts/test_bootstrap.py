@@ -21,7 +21,13 @@ def run_bootstrap(*args) -> dict:
 def test_bootstrap_json_contract_and_working_key():
     data = run_bootstrap("--email", "ops@example.com", "--organization", "Acme", "--project", "Web")
     assert set(data) == {
-        "user_id", "email", "organization_id", "project_id", "project_api_token", "personal_api_key", "scopes",
+        "user_id",
+        "email",
+        "organization_id",
+        "project_id",
+        "project_api_token",
+        "personal_api_key",
+        "scopes",
     }
     assert data["email"] == "ops@example.com"
     assert data["scopes"] == ["*"]
@@ -54,8 +60,13 @@ def test_bootstrap_scopes_scoped_project_and_no_ai_approval():
     base = run_bootstrap("--email", "a@example.com", "--no-ai-approval")
     assert Organization.objects.get(id=base["organization_id"]).is_ai_data_processing_approved is False
     data = run_bootstrap(
-        "--email", "a@example.com", "--scopes", "product_tour:read", "feature_flag:write",
-        "--scoped-project", str(base["project_id"]),
+        "--email",
+        "a@example.com",
+        "--scopes",
+        "product_tour:read",
+        "feature_flag:write",
+        "--scoped-project",
+        str(base["project_id"]),
     )
     assert data["scopes"] == ["product_tour:read", "feature_flag:write"]
     key = PersonalAPIKey.objects.get(secure_value__isnull=False, scopes=["product_tour:read", "feature_flag:write"])

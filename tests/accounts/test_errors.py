@@ -53,9 +53,7 @@ def test_unhandled_error_is_500_envelope_without_trace(client):
 
 def test_oversize_body_is_413_envelope(tenant, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    response = tenant.client.patch(
-        f"/api/organizations/{tenant.organization.id}/", {"name": "x" * 5000}, format="json"
-    )
+    response = tenant.client.patch(f"/api/organizations/{tenant.organization.id}/", {"name": "x" * 5000}, format="json")
     assert_error(response, 413, code="request_too_large")
 
 

@@ -18,7 +18,7 @@ render = ORJSONRenderer().render
 def test_same_bytes_as_drf_for_api_values():
     data = {
         "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
-        "when": datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
+        "when": datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
         "day": datetime.date(2025, 1, 2),
         "detail": ErrorDetail("Not found.", code="not_found"),
         "lazy": gettext_lazy("This field is required."),

@@ -30,8 +30,9 @@ def test_rows_and_permissions_survive_the_move():
         ContentType.objects.filter(app_label="activity", model="activitylog").delete()
         content_type, _ = ContentType.objects.get_or_create(app_label="accounts", model="activitylog")
         Permission = old.get_model("auth", "Permission")
-        Permission.objects.get_or_create(content_type=content_type, codename="view_activitylog",
-                                         defaults={"name": "Can view activity log"})
+        Permission.objects.get_or_create(
+            content_type=content_type, codename="view_activitylog", defaults={"name": "Can view activity log"}
+        )
 
         new = _migrate(latest)
         rows = new.get_model("activity", "ActivityLog").objects.filter(item_id="kept")
@@ -40,8 +41,11 @@ def test_rows_and_permissions_survive_the_move():
         ]
         assert "activity_activitylog" in connection.introspection.table_names()
         assert "accounts_activitylog" not in connection.introspection.table_names()
-        labels = set(new.get_model("contenttypes", "ContentType").objects.filter(model="activitylog")
-                     .values_list("app_label", flat=True))
+        labels = set(
+            new.get_model("contenttypes", "ContentType")
+            .objects.filter(model="activitylog")
+            .values_list("app_label", flat=True)
+        )
         assert labels == {"activity"}
         permission = new.get_model("auth", "Permission").objects.get(codename="view_activitylog")
         assert permission.content_type.app_label == "activity"

@@ -5,7 +5,7 @@ loads posthog-js from /static/. Tours are created and edited through the REST AP
 """
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -29,7 +29,10 @@ def step(step_id: str, text: str) -> dict:
         "type": "modal",
         "progressionTrigger": "button",
         "contentHtml": f"<h1>{text}</h1>",
-        "content": {"type": "doc", "content": [{"type": "heading", "attrs": {"level": 1}, "content": [{"type": "text", "text": text}]}]},
+        "content": {
+            "type": "doc",
+            "content": [{"type": "heading", "attrs": {"level": 1}, "content": [{"type": "text", "text": text}]}],
+        },
     }
 
 
@@ -44,7 +47,7 @@ class Api:
 
     def tour_create(self, **body) -> dict:
         body.setdefault("auto_launch", True)
-        body.setdefault("start_date", datetime.now(timezone.utc).isoformat())
+        body.setdefault("start_date", datetime.now(UTC).isoformat())
         response = self.client.post("/product_tours/", json=body)
         assert response.status_code == 201, response.text
         return response.json()
@@ -169,7 +172,11 @@ def test_draft_reaches_the_browser_only_after_publish(live_server_url, browser):
     tour = api.tour_create(name="Always", content={"steps": [step("s1", "Live text")], "displayFrequency": "always"})
     token = tenant.project.api_token
 
-    api.call("PATCH", f"/product_tours/{tour['id']}/draft/", json={"content": {"steps": [step("s1", "Draft text")], "displayFrequency": "always"}})
+    api.call(
+        "PATCH",
+        f"/product_tours/{tour['id']}/draft/",
+        json={"content": {"steps": [step("s1", "Draft text")], "displayFrequency": "always"}},
+    )
     open_app(browser, live_server_url, token, "viewer")
     text = wait_for_tour_text(browser, tour["id"])
     assert text is not None and "Live text" in text and "Draft text" not in text

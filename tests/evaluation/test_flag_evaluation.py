@@ -1,6 +1,6 @@
 """The evaluation engine against PostHog's published consistency vectors and the operator table."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,21 +11,85 @@ from flags.evaluation import (
     rollout_hash,
 )
 
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 # PostHog's cross-library consistency vectors: "simple-flag" at 45%, distinct_id_0 … distinct_id_31.
 SIMPLE_FLAG_RESULTS = [
-    False, True, True, False, True, False, False, True, False, True, False, True, True, False, True, False,
-    False, False, True, True, False, True, False, False, True, False, True, True, False, False, False, True,
+    False,
+    True,
+    True,
+    False,
+    True,
+    False,
+    False,
+    True,
+    False,
+    True,
+    False,
+    True,
+    True,
+    False,
+    True,
+    False,
+    False,
+    False,
+    True,
+    True,
+    False,
+    True,
+    False,
+    False,
+    True,
+    False,
+    True,
+    True,
+    False,
+    False,
+    False,
+    True,
 ]
 
 # "multivariate-flag" at 55% with five variants (50/20/20/5/5), distinct_id_0 … distinct_id_39.
 MULTIVARIATE_RESULTS = [
-    "second-variant", "second-variant", "first-variant", False, False, "second-variant", "first-variant", False,
-    False, False, "first-variant", "third-variant", False, "first-variant", "second-variant", "first-variant",
-    False, False, "fourth-variant", "first-variant", False, "third-variant", False, False, False,
-    "first-variant", "first-variant", "first-variant", "first-variant", "first-variant", "first-variant",
-    "third-variant", False, "third-variant", "second-variant", "first-variant", False, "third-variant", False,
+    "second-variant",
+    "second-variant",
+    "first-variant",
+    False,
+    False,
+    "second-variant",
+    "first-variant",
+    False,
+    False,
+    False,
+    "first-variant",
+    "third-variant",
+    False,
+    "first-variant",
+    "second-variant",
+    "first-variant",
+    False,
+    False,
+    "fourth-variant",
+    "first-variant",
+    False,
+    "third-variant",
+    False,
+    False,
+    False,
+    "first-variant",
+    "first-variant",
+    "first-variant",
+    "first-variant",
+    "first-variant",
+    "first-variant",
+    "third-variant",
+    False,
+    "third-variant",
+    "second-variant",
+    "first-variant",
+    False,
+    "third-variant",
+    False,
     False,
 ]
 
@@ -82,10 +146,12 @@ def test_inactive_and_deleted_are_disabled():
 def test_groups_or_properties_and():
     f = flag(
         groups=[
-            {"properties": [
-                {"key": "plan", "value": "pro", "operator": "exact", "type": "person"},
-                {"key": "country", "value": "FR", "operator": "exact", "type": "person"},
-            ]},
+            {
+                "properties": [
+                    {"key": "plan", "value": "pro", "operator": "exact", "type": "person"},
+                    {"key": "country", "value": "FR", "operator": "exact", "type": "person"},
+                ]
+            },
             {"properties": [{"key": "email", "value": "@acme.com", "operator": "icontains", "type": "person"}]},
         ]
     )
@@ -163,13 +229,15 @@ def test_negation():
 
 def test_person_side_dates():
     assert absolute_date_parse("not a date") is None
-    assert absolute_date_parse(1600000000) == datetime(2020, 9, 13, 12, 26, 40, tzinfo=timezone.utc)
-    assert absolute_date_parse("1600000000") == datetime(2020, 9, 13, 12, 26, 40, tzinfo=timezone.utc)
-    assert absolute_date_parse("2026-01-02") == datetime(2026, 1, 2, tzinfo=timezone.utc)
+    assert absolute_date_parse(1600000000) == datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
+    assert absolute_date_parse("1600000000") == datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
+    assert absolute_date_parse("2026-01-02") == datetime(2026, 1, 2, tzinfo=UTC)
     assert absolute_date_parse(True) is None
 
 
-@pytest.mark.parametrize("value, delta", [("7d", timedelta(days=7)), ("-2h", timedelta(hours=2)), ("1w", timedelta(weeks=1))])
+@pytest.mark.parametrize(
+    "value, delta", [("7d", timedelta(days=7)), ("-2h", timedelta(hours=2)), ("1w", timedelta(weeks=1))]
+)
 def test_relative_filter_dates(value, delta):
     person = {"p": (NOW - delta - timedelta(minutes=1)).isoformat()}
     assert property_match({"key": "p", "value": value, "operator": "is_date_before"}, person, now=NOW) is True
@@ -181,17 +249,33 @@ def test_product_tour_wait_period_filters():
     """The shape tours generate: not seen, or last seen more than 7 days ago, and not completed."""
     tour_id = "t1"
     base = [
-        {"key": f"$product_tour_completed/{tour_id}", "type": "person", "value": "is_not_set", "operator": "is_not_set"},
-        {"key": f"$product_tour_dismissed/{tour_id}", "type": "person", "value": "is_not_set", "operator": "is_not_set"},
+        {
+            "key": f"$product_tour_completed/{tour_id}",
+            "type": "person",
+            "value": "is_not_set",
+            "operator": "is_not_set",
+        },
+        {
+            "key": f"$product_tour_dismissed/{tour_id}",
+            "type": "person",
+            "value": "is_not_set",
+            "operator": "is_not_set",
+        },
     ]
     seen = "$product_tour_last_seen_date/tour"
     f = flag(
         "product-tour-targeting-x",
         groups=[
-            {"variant": "", "rollout_percentage": 100, "properties": base + [
-                {"key": seen, "value": "is_not_set", "operator": "is_not_set", "type": "person"}]},
-            {"variant": "", "rollout_percentage": 100, "properties": base + [
-                {"key": seen, "value": "7d", "operator": "is_date_before", "type": "person"}]},
+            {
+                "variant": "",
+                "rollout_percentage": 100,
+                "properties": base + [{"key": seen, "value": "is_not_set", "operator": "is_not_set", "type": "person"}],
+            },
+            {
+                "variant": "",
+                "rollout_percentage": 100,
+                "properties": base + [{"key": seen, "value": "7d", "operator": "is_date_before", "type": "person"}],
+            },
         ],
     )
     assert flag_evaluate(f, distinct_id="u", properties={}, now=NOW).enabled is True

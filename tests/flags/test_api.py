@@ -57,7 +57,11 @@ def test_create_returns_201_with_full_representation(tenant):
     assert body["is_simple_flag"] is False and body["rollout_percentage"] is None
     assert body["tags"] == [] and body["evaluation_tags"] == []
     assert "creation_context" not in body
-    assert (flag.project_id, flag.created_by_id, flag.last_modified_by_id) == (tenant.project.id, tenant.user.id, tenant.user.id)
+    assert (flag.project_id, flag.created_by_id, flag.last_modified_by_id) == (
+        tenant.project.id,
+        tenant.user.id,
+        tenant.user.id,
+    )
     assert flag.filters == body["filters"]
 
 
@@ -89,17 +93,31 @@ def test_create_form_encoded_with_filters_json_string(tenant):
 
 def test_create_form_encoded_with_broken_filters_is_400(tenant):
     response = tenant.client.post(flags_url(tenant), {"key": "form-flag", "filters": "{groups: nope"})
-    assert_error(response, 400, code="invalid_input", attr="filters", detail="Filters are not valid (filters must be a JSON object)")
+    assert_error(
+        response,
+        400,
+        code="invalid_input",
+        attr="filters",
+        detail="Filters are not valid (filters must be a JSON object)",
+    )
     response = tenant.client.post(flags_url(tenant), {"key": "form-flag", "filters": "[1, 2]"})
-    assert_error(response, 400, code="invalid_input", attr="filters", detail="Filters are not valid (filters must be an object)")
+    assert_error(
+        response, 400, code="invalid_input", attr="filters", detail="Filters are not valid (filters must be an object)"
+    )
     assert not FeatureFlag.objects.exists()
 
 
 def test_create_rejects_duplicate_key(tenant):
     make_flag(tenant, key="taken")
     response = tenant.client.post(flags_url(tenant), {"key": "taken"}, format="json")
-    assert_error(response, 400, code="unique", attr="key", detail="There is already a feature flag with this key.",
-                 type="validation_error")
+    assert_error(
+        response,
+        400,
+        code="unique",
+        attr="key",
+        detail="There is already a feature flag with this key.",
+        type="validation_error",
+    )
     assert FeatureFlag.objects.filter(key="taken").count() == 1
 
 
@@ -111,14 +129,21 @@ def test_same_key_in_another_project_is_fine(tenant, other_tenant):
 @pytest.mark.parametrize("key", ["foo?bar=baz", "foo/bar", "foo\\bar", "foo.bar", "foo bar", "ключ", "a\nb"])
 def test_create_rejects_invalid_key_characters(tenant, key):
     response = tenant.client.post(flags_url(tenant), {"key": key}, format="json")
-    assert_error(response, 400, code="invalid_key", attr="key",
-                 detail="Only letters, numbers, hyphens (-) & underscores (_) are allowed.")
+    assert_error(
+        response,
+        400,
+        code="invalid_key",
+        attr="key",
+        detail="Only letters, numbers, hyphens (-) & underscores (_) are allowed.",
+    )
 
 
 def test_create_rejects_key_over_400_characters(tenant):
     assert tenant.client.post(flags_url(tenant), {"key": "k" * 400}, format="json").status_code == 201
     response = tenant.client.post(flags_url(tenant), {"key": "k" * 401}, format="json")
-    assert_error(response, 400, code="max_length", attr="key", detail="Ensure this field has no more than 400 characters.")
+    assert_error(
+        response, 400, code="max_length", attr="key", detail="Ensure this field has no more than 400 characters."
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,23 +174,55 @@ def test_create_field_errors(tenant, body, code, attr):
         (["groups"], "invalid_input", "Filters are not valid (filters must be an object)"),
         ({"groups": "all"}, "invalid_input", "Filters are not valid (groups must be a list)"),
         ({"groups": [1]}, "invalid_input", "Filters are not valid (groups[0] must be an object)"),
-        ({"groups": [{"properties": "x"}]}, "invalid_input", "Filters are not valid (groups[0].properties must be a list)"),
-        ({"groups": [{"properties": [None]}]}, "invalid_input",
-         "Filters are not valid (groups[0].properties[0] must be an object)"),
-        ({"groups": [{"rollout_percentage": 200}]}, "invalid_input",
-         "groups[0].rollout_percentage must be between 0 and 100, got 200"),
-        ({"groups": [{"rollout_percentage": "50"}]}, "invalid_input",
-         "groups[0].rollout_percentage must be a number or null, got str"),
-        ({"groups": [{"properties": [{"key": "id", "value": 3, "type": "cohort"}]}]}, "cohort_does_not_exist",
-         "Cohort with id 3 does not exist"),
-        ({"groups": [{"properties": [{"key": "a", "value": "x", "type": "event"}]}]}, "invalid_input",
-         "Filters are not valid (can only use person, cohort, and flag properties)"),
-        ({"groups": [{"properties": [{"key": "a", "value": "x", "type": "person", "operator": "like"}]}]},
-         "invalid_operator", "Invalid operator: like"),
-        ({"groups": [{"properties": [{"key": "a", "value": "nope", "type": "person", "operator": "is_date_after"}]}]},
-         "invalid_date", "Invalid date value: nope"),
-        ({"groups": [], "multivariate": {"variants": [{"key": "a", "rollout_percentage": 60}]}}, "invalid_input",
-         "Invalid variant definitions: Variant rollout percentages must sum to 100."),
+        (
+            {"groups": [{"properties": "x"}]},
+            "invalid_input",
+            "Filters are not valid (groups[0].properties must be a list)",
+        ),
+        (
+            {"groups": [{"properties": [None]}]},
+            "invalid_input",
+            "Filters are not valid (groups[0].properties[0] must be an object)",
+        ),
+        (
+            {"groups": [{"rollout_percentage": 200}]},
+            "invalid_input",
+            "groups[0].rollout_percentage must be between 0 and 100, got 200",
+        ),
+        (
+            {"groups": [{"rollout_percentage": "50"}]},
+            "invalid_input",
+            "groups[0].rollout_percentage must be a number or null, got str",
+        ),
+        (
+            {"groups": [{"properties": [{"key": "id", "value": 3, "type": "cohort"}]}]},
+            "cohort_does_not_exist",
+            "Cohort with id 3 does not exist",
+        ),
+        (
+            {"groups": [{"properties": [{"key": "a", "value": "x", "type": "event"}]}]},
+            "invalid_input",
+            "Filters are not valid (can only use person, cohort, and flag properties)",
+        ),
+        (
+            {"groups": [{"properties": [{"key": "a", "value": "x", "type": "person", "operator": "like"}]}]},
+            "invalid_operator",
+            "Invalid operator: like",
+        ),
+        (
+            {
+                "groups": [
+                    {"properties": [{"key": "a", "value": "nope", "type": "person", "operator": "is_date_after"}]}
+                ]
+            },
+            "invalid_date",
+            "Invalid date value: nope",
+        ),
+        (
+            {"groups": [], "multivariate": {"variants": [{"key": "a", "rollout_percentage": 60}]}},
+            "invalid_input",
+            "Invalid variant definitions: Variant rollout percentages must sum to 100.",
+        ),
     ],
 )
 def test_create_filters_errors_are_400_with_attr_filters(tenant, filters, code, detail):
@@ -221,7 +278,9 @@ def test_list_default_order_search_and_active_filter(tenant):
     assert tenant.client.get(flags_url(tenant), {"active": "true"}).json()["count"] == 2
     assert tenant.client.get(flags_url(tenant), {"active": "STALE"}).json()["count"] == 3
     assert [f["key"] for f in tenant.client.get(flags_url(tenant), {"order": "key"}).json()["results"]] == [
-        "alpha-banner", "beta", "gamma"
+        "alpha-banner",
+        "beta",
+        "gamma",
     ]
     assert tenant.client.get(flags_url(tenant), {"order": "filters"}).json()["results"][0]["id"] == third.id
     assert tenant.client.get(flags_url(tenant), {"search": "a\x00b"}).status_code == 200
@@ -231,7 +290,9 @@ def test_list_excludes_internal_tour_flags_but_retrieve_works(tenant):
     visible = make_flag(tenant, key="visible")
     internal = make_flag(tenant, key="product-tour-targeting-welcome-1a2b3c4d")
     linked = make_flag(tenant, key="linked")
-    ProductTour.objects.create(project=tenant.project, name="Welcome", internal_targeting_flag=internal, linked_flag=linked)
+    ProductTour.objects.create(
+        project=tenant.project, name="Welcome", internal_targeting_flag=internal, linked_flag=linked
+    )
     body = tenant.client.get(flags_url(tenant)).json()
     assert body["count"] == 2
     assert {f["id"] for f in body["results"]} == {visible.id, linked.id}
@@ -289,7 +350,12 @@ def test_patch_updates_fields_and_bumps_version(tenant):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["name"], body["active"], body["version"], body["ensure_experience_continuity"]) == ("After", False, 2, True)
+    assert (body["name"], body["active"], body["version"], body["ensure_experience_continuity"]) == (
+        "After",
+        False,
+        2,
+        True,
+    )
     assert body["filters"]["groups"][0]["properties"] == PERSON_FILTERS["groups"][0]["properties"]
     flag.refresh_from_db()
     assert (flag.name, flag.active, flag.version) == ("After", False, 2)
@@ -320,7 +386,9 @@ def test_patch_filters_error(tenant):
     response = tenant.client.patch(
         flags_url(tenant, flag.id), {"filters": {"groups": [{"rollout_percentage": True}]}}, format="json"
     )
-    assert_error(response, 400, attr="filters", detail="groups[0].rollout_percentage must be a number or null, got bool")
+    assert_error(
+        response, 400, attr="filters", detail="groups[0].rollout_percentage must be a number or null, got bool"
+    )
     assert FeatureFlag.objects.get(id=flag.id).version == 1
 
 
@@ -329,14 +397,18 @@ def test_put_replaces_given_fields(tenant):
     response = tenant.client.put(flags_url(tenant, flag.id), {"key": "put-2", "name": "m"}, format="json")
     assert response.status_code == 200
     assert (response.json()["key"], response.json()["name"], response.json()["version"]) == ("put-2", "m", 2)
-    assert_error(tenant.client.put(flags_url(tenant, flag.id), {"name": "m"}, format="json"), 400, code="required", attr="key")
+    assert_error(
+        tenant.client.put(flags_url(tenant, flag.id), {"name": "m"}, format="json"), 400, code="required", attr="key"
+    )
 
 
 def test_stale_version_conflicts_only_on_fields_changed_meanwhile(tenant):
     flag = make_flag(tenant, key="v", name="original")
     colleague = make_tenant()
     OrganizationMembership.objects.create(organization=tenant.organization, user=colleague.user)
-    colleague_url = colleague.url("").replace(str(colleague.project.id), str(tenant.project.id)) + f"feature_flags/{flag.id}/"
+    colleague_url = (
+        colleague.url("").replace(str(colleague.project.id), str(tenant.project.id)) + f"feature_flags/{flag.id}/"
+    )
     assert colleague.client.patch(colleague_url, {"name": "theirs", "version": 1}, format="json").status_code == 200
 
     url = flags_url(tenant, flag.id)
@@ -367,7 +439,8 @@ def test_conflict_message_without_known_editor(tenant):
     FeatureFlag.objects.filter(id=flag.id).update(last_modified_by=None)
     response = tenant.client.patch(flags_url(tenant, flag.id), {"name": "c", "version": 1}, format="json")
     assert_error(
-        response, 409,
+        response,
+        409,
         detail="The feature flag was updated by another user since you started editing it. Please refresh and try again.",
     )
 
@@ -401,12 +474,16 @@ def test_soft_delete_by_patch(tenant):
 def test_soft_delete_refused_while_other_flags_depend_on_it(tenant):
     base = make_flag(tenant, key="base")
     dependent_filters = {
-        "groups": [{"properties": [{"key": str(base.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]
+        "groups": [
+            {"properties": [{"key": str(base.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}
+        ]
     }
     dependent = make_flag(tenant, key="dependent", filters=dependent_filters)
     response = tenant.client.patch(flags_url(tenant, base.id), {"deleted": True}, format="json")
     assert_error(
-        response, 400, attr=None,
+        response,
+        400,
+        attr=None,
         detail=f"Cannot delete this feature flag because other flags depend on it: dependent (ID: {dependent.id}). "
         "Please update or delete the dependent flags first.",
     )
@@ -417,7 +494,11 @@ def test_soft_delete_refused_while_other_flags_depend_on_it(tenant):
 
 
 def flag_condition(flag_id) -> dict:
-    return {"groups": [{"properties": [{"key": str(flag_id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]}
+    return {
+        "groups": [
+            {"properties": [{"key": str(flag_id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}
+        ]
+    }
 
 
 def test_flag_dependencies(tenant, other_tenant):
@@ -428,21 +509,28 @@ def test_flag_dependencies(tenant, other_tenant):
 
     assert_error(
         tenant.client.patch(flags_url(tenant, a.id), {"filters": flag_condition(b_id)}, format="json"),
-        400, attr="filters", detail="Circular dependency detected: a → b → a",
+        400,
+        attr="filters",
+        detail="Circular dependency detected: a → b → a",
     )
     assert_error(
         tenant.client.patch(flags_url(tenant, a.id), {"filters": flag_condition(a.id)}, format="json"),
-        400, attr="filters", detail="Feature flag 'a' cannot depend on itself",
+        400,
+        attr="filters",
+        detail="Feature flag 'a' cannot depend on itself",
     )
     foreign = make_flag(other_tenant, key="foreign")
     assert_error(
         tenant.client.post(flags_url(tenant), {"key": "c", "filters": flag_condition(foreign.id)}, format="json"),
-        400, attr="filters", detail=f"Flag dependency references non-existent flag with ID {foreign.id}",
+        400,
+        attr="filters",
+        detail=f"Flag dependency references non-existent flag with ID {foreign.id}",
     )
     off = make_flag(tenant, key="off", active=False)
     assert_error(
         tenant.client.post(flags_url(tenant), {"key": "c", "filters": flag_condition(off.id)}, format="json"),
-        400, attr="filters",
+        400,
+        attr="filters",
         detail=f"Cannot create dependency on disabled flag 'off' (ID: {off.id}). Flag dependencies must reference active flags only.",
     )
 
@@ -459,9 +547,15 @@ def test_other_projects_flag_is_404(tenant, other_tenant):
 
 
 def test_non_member_is_403_and_unknown_project_404(tenant, other_tenant):
-    assert_error(other_tenant.client.get(flags_url(tenant)), 403, code="permission_denied",
-                 detail="You don't have access to the project.")
-    assert_error(other_tenant.client.post(flags_url(tenant), {"key": "x"}, format="json"), 403, code="permission_denied")
+    assert_error(
+        other_tenant.client.get(flags_url(tenant)),
+        403,
+        code="permission_denied",
+        detail="You don't have access to the project.",
+    )
+    assert_error(
+        other_tenant.client.post(flags_url(tenant), {"key": "x"}, format="json"), 403, code="permission_denied"
+    )
     assert_error(tenant.client.get("/api/projects/987654/feature_flags/"), 404, detail="Project not found.")
     assert tenant.client.get("/api/projects/@current/feature_flags").status_code == 200
 
@@ -491,20 +585,34 @@ def test_scopes(tenant):
 
 
 GARBAGE_FILTERS = [
-    1, True, 1.5, [], [{}], "", "null", "[]", "{\"groups\": 5}",
-    {"groups": [None]}, {"groups": [[]]}, {"groups": [{"properties": None}]}, {"groups": [{"properties": [[]]}]},
+    1,
+    True,
+    1.5,
+    [],
+    [{}],
+    "",
+    "null",
+    "[]",
+    '{"groups": 5}',
+    {"groups": [None]},
+    {"groups": [[]]},
+    {"groups": [{"properties": None}]},
+    {"groups": [{"properties": [[]]}]},
     {"groups": [{"properties": [{"key": None, "type": "person"}]}]},
     {"groups": [{"properties": [{"key": {"a": 1}, "type": "person"}]}]},
     {"groups": [{"properties": [{"key": "a", "type": ["person"], "value": "x"}]}]},
     {"groups": [{"properties": [{"key": "a", "type": "person", "value": [[1]]}]}]},
     {"groups": [{"properties": [{"key": "a", "type": "person", "operator": {"x": 1}}]}]},
     {"groups": [{"rollout_percentage": [50]}]},
-    {"groups": [{"variant": ["a"]}]}, {"groups": [{"aggregation_group_type_index": 99}]},
+    {"groups": [{"variant": ["a"]}]},
+    {"groups": [{"aggregation_group_type_index": 99}]},
     {"groups": [], "aggregation_group_type_index": True},
-    {"groups": [], "multivariate": {"variants": "a"}}, {"groups": [], "multivariate": {"variants": [None]}},
+    {"groups": [], "multivariate": {"variants": "a"}},
+    {"groups": [], "multivariate": {"variants": [None]}},
     {"groups": [], "multivariate": {"variants": [{"key": ["a"], "rollout_percentage": 100}]}},
     {"groups": [], "multivariate": {"variants": [{"key": "a", "rollout_percentage": None}]}},
-    {"groups": [], "payloads": "x"}, {"groups": [], "payloads": {"true": "nan-json{"}},
+    {"groups": [], "payloads": "x"},
+    {"groups": [], "payloads": {"true": "nan-json{"}},
     {"groups": [{"properties": [{"key": "a", "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]},
     {"groups": [{"properties": [{"key": str(2**80), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]},
     {"groups": [{"properties": [{"key": "k\x00", "type": "person", "value": "x"}]}]},
@@ -560,6 +668,8 @@ def test_get_then_put_round_trips(tenant):
 
 def test_form_encoded_patch_soft_delete(tenant):
     flag = make_flag(tenant, key="form-delete")
-    response = tenant.client.patch(flags_url(tenant, flag.id), "deleted=true", content_type="application/x-www-form-urlencoded")
+    response = tenant.client.patch(
+        flags_url(tenant, flag.id), "deleted=true", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200 and response.json()["deleted"] is True
     assert FeatureFlag.objects.get(id=flag.id).deleted is True

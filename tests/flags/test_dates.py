@@ -1,13 +1,13 @@
 """Date values of `is_date_*` properties (pure)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from flags.dates import date_value_parse
 
-NOW = datetime(2024, 3, 31, 12, 0, tzinfo=timezone.utc)
-UTC = timezone.utc
+NOW = datetime(2024, 3, 31, 12, 0, tzinfo=UTC)
+UTC = UTC
 
 
 @pytest.mark.parametrize(

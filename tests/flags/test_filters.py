@@ -89,102 +89,266 @@ INVALID = [
         "Filters are not valid (text must not contain null characters)",
     ),
     # rollout percentages (group level)
-    ("rollout-above-100", {"groups": [{"rollout_percentage": 101}]}, "invalid_input",
-     "groups[0].rollout_percentage must be between 0 and 100, got 101"),
-    ("rollout-negative", {"groups": [{}, {"rollout_percentage": -1}]}, "invalid_input",
-     "groups[1].rollout_percentage must be between 0 and 100, got -1"),
-    ("rollout-nan", {"groups": [{"rollout_percentage": float("nan")}]}, "invalid_input",
-     "groups[0].rollout_percentage must be between 0 and 100, got nan"),
-    ("rollout-bool", {"groups": [{"rollout_percentage": True}]}, "invalid_input",
-     "groups[0].rollout_percentage must be a number or null, got bool"),
-    ("rollout-numeric-string", {"groups": [{"rollout_percentage": "50"}]}, "invalid_input",
-     "groups[0].rollout_percentage must be a number or null, got str"),
+    (
+        "rollout-above-100",
+        {"groups": [{"rollout_percentage": 101}]},
+        "invalid_input",
+        "groups[0].rollout_percentage must be between 0 and 100, got 101",
+    ),
+    (
+        "rollout-negative",
+        {"groups": [{}, {"rollout_percentage": -1}]},
+        "invalid_input",
+        "groups[1].rollout_percentage must be between 0 and 100, got -1",
+    ),
+    (
+        "rollout-nan",
+        {"groups": [{"rollout_percentage": float("nan")}]},
+        "invalid_input",
+        "groups[0].rollout_percentage must be between 0 and 100, got nan",
+    ),
+    (
+        "rollout-bool",
+        {"groups": [{"rollout_percentage": True}]},
+        "invalid_input",
+        "groups[0].rollout_percentage must be a number or null, got bool",
+    ),
+    (
+        "rollout-numeric-string",
+        {"groups": [{"rollout_percentage": "50"}]},
+        "invalid_input",
+        "groups[0].rollout_percentage must be a number or null, got str",
+    ),
     # property types vs aggregation
     ("event-property", one_group({"key": "x", "value": "y", "type": "event"}), "invalid_input", NOT_PERSON),
     ("missing-type", one_group({"key": "x", "value": "y"}), "invalid_input", NOT_PERSON),
-    ("group-property-on-person-flag", one_group({"key": "x", "value": "y", "type": "group", "group_type_index": 0}),
-     "invalid_input", NOT_PERSON),
-    ("person-property-on-group-flag", {**one_group(person()), "aggregation_group_type_index": 0}, "invalid_input",
-     NOT_GROUP),
-    ("group-property-other-index",
-     {**one_group({"key": "x", "value": "y", "type": "group", "group_type_index": 1}), "aggregation_group_type_index": 0},
-     "invalid_input", NOT_GROUP),
-    ("flag-property-wrong-operator", one_group({"key": "1", "value": True, "type": "flag", "operator": "exact"}),
-     "invalid_input", "Flag properties must use the 'flag_evaluates_to' operator"),
+    (
+        "group-property-on-person-flag",
+        one_group({"key": "x", "value": "y", "type": "group", "group_type_index": 0}),
+        "invalid_input",
+        NOT_PERSON,
+    ),
+    (
+        "person-property-on-group-flag",
+        {**one_group(person()), "aggregation_group_type_index": 0},
+        "invalid_input",
+        NOT_GROUP,
+    ),
+    (
+        "group-property-other-index",
+        {
+            **one_group({"key": "x", "value": "y", "type": "group", "group_type_index": 1}),
+            "aggregation_group_type_index": 0,
+        },
+        "invalid_input",
+        NOT_GROUP,
+    ),
+    (
+        "flag-property-wrong-operator",
+        one_group({"key": "1", "value": True, "type": "flag", "operator": "exact"}),
+        "invalid_input",
+        "Flag properties must use the 'flag_evaluates_to' operator",
+    ),
     # operators
     ("unknown-operator", one_group(person(operator="contains")), "invalid_operator", "Invalid operator: contains"),
     ("operator-not-string", one_group(person(operator=["exact"])), "invalid_operator", "Invalid operator: ['exact']"),
-    ("in-on-person", one_group(person(operator="in", value=["a"])), "invalid_operator",
-     "The 'in' operator is only valid for cohort properties, not 'person' properties."),
-    ("not-in-on-person", one_group(person(operator="not_in", value=["a"])), "invalid_operator",
-     "The 'not_in' operator is only valid for cohort properties, not 'person' properties."),
+    (
+        "in-on-person",
+        one_group(person(operator="in", value=["a"])),
+        "invalid_operator",
+        "The 'in' operator is only valid for cohort properties, not 'person' properties.",
+    ),
+    (
+        "not-in-on-person",
+        one_group(person(operator="not_in", value=["a"])),
+        "invalid_operator",
+        "The 'not_in' operator is only valid for cohort properties, not 'person' properties.",
+    ),
     # string-only operators
-    ("icontains-list", one_group(person(operator="icontains", value=["@posthog.com"])), "invalid_value",
-     "Invalid value for operator icontains: ['@posthog.com']"),
-    ("regex-number", one_group(person(operator="regex", value=5)), "invalid_value", "Invalid value for operator regex: 5"),
-    ("not-regex-null", one_group(person(operator="not_regex", value=None)), "invalid_value",
-     "Invalid value for operator not_regex: None"),
-    ("not-icontains-bool", one_group(person(operator="not_icontains", value=True)), "invalid_value",
-     "Invalid value for operator not_icontains: True"),
+    (
+        "icontains-list",
+        one_group(person(operator="icontains", value=["@posthog.com"])),
+        "invalid_value",
+        "Invalid value for operator icontains: ['@posthog.com']",
+    ),
+    (
+        "regex-number",
+        one_group(person(operator="regex", value=5)),
+        "invalid_value",
+        "Invalid value for operator regex: 5",
+    ),
+    (
+        "not-regex-null",
+        one_group(person(operator="not_regex", value=None)),
+        "invalid_value",
+        "Invalid value for operator not_regex: None",
+    ),
+    (
+        "not-icontains-bool",
+        one_group(person(operator="not_icontains", value=True)),
+        "invalid_value",
+        "Invalid value for operator not_icontains: True",
+    ),
     ("gt-number", one_group(person(operator="gt", value=5)), "invalid_value", "Invalid value for operator gt: 5"),
     ("gte-number", one_group(person(operator="gte", value=5)), "invalid_value", "Invalid value for operator gte: 5"),
     ("lt-float", one_group(person(operator="lt", value=1.5)), "invalid_value", "Invalid value for operator lt: 1.5"),
-    ("lte-list", one_group(person(operator="lte", value=["1"])), "invalid_value", "Invalid value for operator lte: ['1']"),
-    ("min-alias-number", one_group(person(operator="min", value=5)), "invalid_value", "Invalid value for operator min: 5"),
-    ("semver-number", one_group(person(operator="semver_gt", value=1)), "invalid_value",
-     "Invalid value for operator semver_gt: 1"),
-    ("icontains-multi-string", one_group(person(operator="icontains_multi", value="a")), "invalid_value",
-     "Invalid value for operator icontains_multi: a"),
+    (
+        "lte-list",
+        one_group(person(operator="lte", value=["1"])),
+        "invalid_value",
+        "Invalid value for operator lte: ['1']",
+    ),
+    (
+        "min-alias-number",
+        one_group(person(operator="min", value=5)),
+        "invalid_value",
+        "Invalid value for operator min: 5",
+    ),
+    (
+        "semver-number",
+        one_group(person(operator="semver_gt", value=1)),
+        "invalid_value",
+        "Invalid value for operator semver_gt: 1",
+    ),
+    (
+        "icontains-multi-string",
+        one_group(person(operator="icontains_multi", value="a")),
+        "invalid_value",
+        "Invalid value for operator icontains_multi: a",
+    ),
     # dates
-    ("date-garbage", one_group(person(operator="is_date_before", value="yesterday-ish")), "invalid_date",
-     "Invalid date value: yesterday-ish"),
-    ("date-relative-too-big", one_group(person(operator="is_date_after", value="10000d")), "invalid_date",
-     "Invalid date value: 10000d"),
-    ("date-relative-bad-unit", one_group(person(operator="is_date_before", value="7x")), "invalid_date",
-     "Invalid date value: 7x"),
+    (
+        "date-garbage",
+        one_group(person(operator="is_date_before", value="yesterday-ish")),
+        "invalid_date",
+        "Invalid date value: yesterday-ish",
+    ),
+    (
+        "date-relative-too-big",
+        one_group(person(operator="is_date_after", value="10000d")),
+        "invalid_date",
+        "Invalid date value: 10000d",
+    ),
+    (
+        "date-relative-bad-unit",
+        one_group(person(operator="is_date_before", value="7x")),
+        "invalid_date",
+        "Invalid date value: 7x",
+    ),
     ("date-number", one_group(person(operator="is_date_exact", value=7)), "invalid_date", "Invalid date value: 7"),
     # cohorts do not exist in this service
-    ("cohort", one_group({"key": "id", "value": 42, "type": "cohort"}), "cohort_does_not_exist",
-     "Cohort with id 42 does not exist"),
+    (
+        "cohort",
+        one_group({"key": "id", "value": 42, "type": "cohort"}),
+        "cohort_does_not_exist",
+        "Cohort with id 42 does not exist",
+    ),
     # list size
-    ("too-many-values", one_group(person(key="plan", value=[str(i) for i in range(1001)])), "invalid_input",
-     "Property group expressions of type plan cannot contain more than 1000 values."),
+    (
+        "too-many-values",
+        one_group(person(key="plan", value=[str(i) for i in range(1001)])),
+        "invalid_input",
+        "Property group expressions of type plan cannot contain more than 1000 values.",
+    ),
     # multivariate
-    ("variants-sum-below-100", {"groups": [], "multivariate": multivariate(50, 40)}, "invalid_input",
-     "Invalid variant definitions: Variant rollout percentages must sum to 100."),
-    ("variants-sum-above-100", {"groups": [], "multivariate": multivariate(50, 60)}, "invalid_input",
-     "Invalid variant definitions: Variant rollout percentages must sum to 100."),
-    ("variant-rollout-over-100", {"groups": [], "multivariate": multivariate(150, -50)}, "invalid_input",
-     "multivariate.variants[0].rollout_percentage must be between 0 and 100, got 150"),
-    ("variant-rollout-string", {"groups": [], "multivariate": multivariate("100")}, "invalid_input",
-     "multivariate.variants[0].rollout_percentage must be a number, got str"),
-    ("variant-rollout-bool", {"groups": [], "multivariate": multivariate(True, 99)}, "invalid_input",
-     "multivariate.variants[0].rollout_percentage must be a number, got bool"),
-    ("variants-empty", {"groups": [], "multivariate": {"variants": []}}, "invalid_input",
-     "Invalid variant definitions: multivariate.variants must be a non-empty list."),
-    ("multivariate-not-object", {"groups": [], "multivariate": ["a"]}, "invalid_input",
-     "Filters are not valid (multivariate must be an object or null)"),
-    ("variant-key-invalid", {"groups": [], "multivariate": {"variants": [{"key": "a b", "rollout_percentage": 100}]}},
-     "invalid_input",
-     "Invalid variant definitions: multivariate.variants[0].key must be at most 400 letters, numbers, hyphens (-), "
-     "underscores (_), dots (.) or slashes (/)."),
-    ("variant-keys-duplicated",
-     {"groups": [], "multivariate": {"variants": [{"key": "a", "rollout_percentage": 50}, {"key": "a", "rollout_percentage": 50}]}},
-     "invalid_input", "Invalid variant definitions: Variant keys must be unique, duplicated: a."),
-    ("variant-override-missing", {"groups": [{"variant": "nope"}], "multivariate": multivariate(100)}, "invalid_input",
-     "Filters are not valid (variant override does not exist)"),
-    ("variant-override-boolean-flag", {"groups": [{"variant": "v0"}]}, "invalid_input",
-     "Filters are not valid (variant override does not exist)"),
+    (
+        "variants-sum-below-100",
+        {"groups": [], "multivariate": multivariate(50, 40)},
+        "invalid_input",
+        "Invalid variant definitions: Variant rollout percentages must sum to 100.",
+    ),
+    (
+        "variants-sum-above-100",
+        {"groups": [], "multivariate": multivariate(50, 60)},
+        "invalid_input",
+        "Invalid variant definitions: Variant rollout percentages must sum to 100.",
+    ),
+    (
+        "variant-rollout-over-100",
+        {"groups": [], "multivariate": multivariate(150, -50)},
+        "invalid_input",
+        "multivariate.variants[0].rollout_percentage must be between 0 and 100, got 150",
+    ),
+    (
+        "variant-rollout-string",
+        {"groups": [], "multivariate": multivariate("100")},
+        "invalid_input",
+        "multivariate.variants[0].rollout_percentage must be a number, got str",
+    ),
+    (
+        "variant-rollout-bool",
+        {"groups": [], "multivariate": multivariate(True, 99)},
+        "invalid_input",
+        "multivariate.variants[0].rollout_percentage must be a number, got bool",
+    ),
+    (
+        "variants-empty",
+        {"groups": [], "multivariate": {"variants": []}},
+        "invalid_input",
+        "Invalid variant definitions: multivariate.variants must be a non-empty list.",
+    ),
+    (
+        "multivariate-not-object",
+        {"groups": [], "multivariate": ["a"]},
+        "invalid_input",
+        "Filters are not valid (multivariate must be an object or null)",
+    ),
+    (
+        "variant-key-invalid",
+        {"groups": [], "multivariate": {"variants": [{"key": "a b", "rollout_percentage": 100}]}},
+        "invalid_input",
+        "Invalid variant definitions: multivariate.variants[0].key must be at most 400 letters, numbers, hyphens (-), "
+        "underscores (_), dots (.) or slashes (/).",
+    ),
+    (
+        "variant-keys-duplicated",
+        {
+            "groups": [],
+            "multivariate": {
+                "variants": [{"key": "a", "rollout_percentage": 50}, {"key": "a", "rollout_percentage": 50}]
+            },
+        },
+        "invalid_input",
+        "Invalid variant definitions: Variant keys must be unique, duplicated: a.",
+    ),
+    (
+        "variant-override-missing",
+        {"groups": [{"variant": "nope"}], "multivariate": multivariate(100)},
+        "invalid_input",
+        "Filters are not valid (variant override does not exist)",
+    ),
+    (
+        "variant-override-boolean-flag",
+        {"groups": [{"variant": "v0"}]},
+        "invalid_input",
+        "Filters are not valid (variant override does not exist)",
+    ),
     # payloads
     ("payloads-list", {"groups": [], "payloads": ["x"]}, "invalid_input", "Payloads must be passed as a dictionary"),
-    ("payload-not-json", {"groups": [], "payloads": {"true": "{not json"}}, "invalid_input",
-     "Payload value is not valid JSON"),
-    ("payload-deeply-nested-json", {"groups": [], "payloads": {"true": "[" * 100_000 + "]" * 100_000}}, "invalid_input",
-     "Payload value is not valid JSON"),
-    ("payload-key-boolean-flag", {"groups": [], "payloads": {"false": "1"}}, "invalid_input",
-     "Payload keys must be 'true' for boolean flags"),
-    ("payload-key-not-variant", {"groups": [], "multivariate": multivariate(100), "payloads": {"true": "1"}},
-     "invalid_input", "Payload keys must match a variant key for multivariate flags"),
+    (
+        "payload-not-json",
+        {"groups": [], "payloads": {"true": "{not json"}},
+        "invalid_input",
+        "Payload value is not valid JSON",
+    ),
+    (
+        "payload-deeply-nested-json",
+        {"groups": [], "payloads": {"true": "[" * 100_000 + "]" * 100_000}},
+        "invalid_input",
+        "Payload value is not valid JSON",
+    ),
+    (
+        "payload-key-boolean-flag",
+        {"groups": [], "payloads": {"false": "1"}},
+        "invalid_input",
+        "Payload keys must be 'true' for boolean flags",
+    ),
+    (
+        "payload-key-not-variant",
+        {"groups": [], "multivariate": multivariate(100), "payloads": {"true": "1"}},
+        "invalid_input",
+        "Payload keys must match a variant key for multivariate flags",
+    ),
 ]
 
 
@@ -217,14 +381,21 @@ VALID = [
     ("semver", one_group(person(operator="semver_caret", value="1.2.0"))),
     ("icontains-multi", one_group(person(operator="icontains_multi", value=["a", "b"]))),
     ("exactly-1000-values", one_group(person(value=[str(i) for i in range(1000)]))),
-    ("group-flag", {**one_group({"key": "name", "value": "x", "type": "group", "group_type_index": 2}),
-                    "aggregation_group_type_index": 2}),
+    (
+        "group-flag",
+        {
+            **one_group({"key": "name", "value": "x", "type": "group", "group_type_index": 2}),
+            "aggregation_group_type_index": 2,
+        },
+    ),
     ("multivariate", {"groups": [{"variant": "v1"}], "multivariate": multivariate(33.3, 33.3, 33.4)}),
     ("multivariate-null", {"groups": [], "multivariate": None}),
     ("payload-boolean", {"groups": [], "payloads": {"true": '{"a": 1}'}}),
     ("payload-variants", {"groups": [], "multivariate": multivariate(50, 50), "payloads": {"v0": "1", "v1": '"x"'}}),
-    ("unknown-keys-kept", {"groups": [{"description": "d", "sort_key": 3, "properties": [person(label="L")]}],
-                           "holdout": None}),
+    (
+        "unknown-keys-kept",
+        {"groups": [{"description": "d", "sort_key": 3, "properties": [person(label="L")]}], "holdout": None},
+    ),
 ]
 
 
@@ -232,8 +403,12 @@ VALID = [
 def test_valid_filters(filters):
     cleaned = filters_clean(filters)
     assert cleaned["groups"] == [
-        {**group, "aggregation_group_type_index": group.get("aggregation_group_type_index",
-                                                            filters.get("aggregation_group_type_index"))}
+        {
+            **group,
+            "aggregation_group_type_index": group.get(
+                "aggregation_group_type_index", filters.get("aggregation_group_type_index")
+            ),
+        }
         for group in filters.get("groups", [])
     ]
     assert cleaned["aggregation_group_type_index"] == filters.get("aggregation_group_type_index")
@@ -247,8 +422,18 @@ def test_tours_shape_round_trips_exactly_with_key_order():
                 "variant": "",
                 "rollout_percentage": 100,
                 "properties": [
-                    {"key": "$product_tour_completed/1", "type": "person", "value": "is_not_set", "operator": "is_not_set"},
-                    {"key": "$product_tour_last_seen_date/tour", "value": "7d", "operator": "is_date_before", "type": "person"},
+                    {
+                        "key": "$product_tour_completed/1",
+                        "type": "person",
+                        "value": "is_not_set",
+                        "operator": "is_not_set",
+                    },
+                    {
+                        "key": "$product_tour_last_seen_date/tour",
+                        "value": "7d",
+                        "operator": "is_date_before",
+                        "type": "person",
+                    },
                     {"key": "plan", "value": "pro", "operator": "exact", "type": "person"},
                 ],
             }
@@ -275,7 +460,9 @@ def test_tours_shape_round_trips_exactly_with_key_order():
 
 
 def test_normalise_group_inherits_flag_level_aggregation():
-    cleaned = filters_normalize({"aggregation_group_type_index": 1, "groups": [{"properties": []}, {"aggregation_group_type_index": None}]})
+    cleaned = filters_normalize(
+        {"aggregation_group_type_index": 1, "groups": [{"properties": []}, {"aggregation_group_type_index": None}]}
+    )
     assert cleaned == {
         "aggregation_group_type_index": 1,
         "groups": [{"aggregation_group_type_index": 1, "properties": []}, {"aggregation_group_type_index": None}],
@@ -283,7 +470,10 @@ def test_normalise_group_inherits_flag_level_aggregation():
 
 
 def test_explicit_null_group_aggregation_allows_person_properties_in_group_flag():
-    filters = {"aggregation_group_type_index": 0, "groups": [{"aggregation_group_type_index": None, "properties": [person()]}]}
+    filters = {
+        "aggregation_group_type_index": 0,
+        "groups": [{"aggregation_group_type_index": None, "properties": [person()]}],
+    }
     assert filters_clean(filters)["groups"][0]["properties"] == [person()]
 
 
@@ -318,18 +508,39 @@ def depends_on(*ids) -> tuple:
 
 
 DEPENDENCY_CASES = [
-    ("flag-key-not-id", one_group({"key": "my-flag", "value": True, "type": "flag", "operator": "flag_evaluates_to"}),
-     {}, None, "Flag dependencies must reference flag IDs (integers), not flag keys. Invalid reference: 'my-flag'"),
+    (
+        "flag-key-not-id",
+        one_group({"key": "my-flag", "value": True, "type": "flag", "operator": "flag_evaluates_to"}),
+        {},
+        None,
+        "Flag dependencies must reference flag IDs (integers), not flag keys. Invalid reference: 'my-flag'",
+    ),
     ("unknown-flag", one_group(flag_prop(99)), {}, None, "Flag dependency references non-existent flag with ID 99"),
-    ("disabled-flag", one_group(flag_prop(2)), {2: FlagNode(key="off", active=False)}, None,
-     "Cannot create dependency on disabled flag 'off' (ID: 2). Flag dependencies must reference active flags only."),
+    (
+        "disabled-flag",
+        one_group(flag_prop(2)),
+        {2: FlagNode(key="off", active=False)},
+        None,
+        "Cannot create dependency on disabled flag 'off' (ID: 2). Flag dependencies must reference active flags only.",
+    ),
     ("self", one_group(flag_prop(1)), {}, 1, "Feature flag 'me' cannot depend on itself"),
-    ("two-cycle", one_group(flag_prop(2)), {2: FlagNode(key="b", active=True, dependency_refs=depends_on(1))}, 1,
-     "Circular dependency detected: me → b → me"),
-    ("three-cycle", one_group(flag_prop(2)),
-     {2: FlagNode(key="b", active=True, dependency_refs=depends_on(3)),
-      3: FlagNode(key="c", active=True, dependency_refs=depends_on(1))}, 1,
-     "Circular dependency detected: me → b → c → me"),
+    (
+        "two-cycle",
+        one_group(flag_prop(2)),
+        {2: FlagNode(key="b", active=True, dependency_refs=depends_on(1))},
+        1,
+        "Circular dependency detected: me → b → me",
+    ),
+    (
+        "three-cycle",
+        one_group(flag_prop(2)),
+        {
+            2: FlagNode(key="b", active=True, dependency_refs=depends_on(3)),
+            3: FlagNode(key="c", active=True, dependency_refs=depends_on(1)),
+        },
+        1,
+        "Circular dependency detected: me → b → c → me",
+    ),
 ]
 
 

@@ -5,7 +5,7 @@ import importlib
 import logging
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.apps import apps as django_apps
@@ -17,7 +17,7 @@ from flags.regex import MAX_REGEX_INPUT_CHARS, RegexInvalid, regex_search, regex
 from flags.services import FiltersInvalid, filters_clean
 from tests.helpers import assert_error
 
-NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def prop(operator: str, value: str) -> dict:

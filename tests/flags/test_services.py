@@ -24,8 +24,18 @@ TOURS_FILTERS = {
             "variant": "",
             "rollout_percentage": 100,
             "properties": [
-                {"key": "$product_tour_completed/abc", "type": "person", "value": "is_not_set", "operator": "is_not_set"},
-                {"key": "$product_tour_last_seen_date/tour", "value": "7d", "operator": "is_date_before", "type": "person"},
+                {
+                    "key": "$product_tour_completed/abc",
+                    "type": "person",
+                    "value": "is_not_set",
+                    "operator": "is_not_set",
+                },
+                {
+                    "key": "$product_tour_last_seen_date/tour",
+                    "value": "7d",
+                    "operator": "is_date_before",
+                    "type": "person",
+                },
                 {"key": "plan", "value": "pro", "operator": "exact", "type": "person"},
             ],
         }
@@ -115,10 +125,14 @@ def test_validation_error_inside_callers_transaction_leaves_it_usable(tenant):
 def test_create_errors(tenant):
     feature_flag_create(project=tenant.project, user=tenant.user, key="taken")
     assert error_of(lambda: feature_flag_create(project=tenant.project, user=tenant.user, key="taken")) == {
-        "attr": "key", "code": "unique", "detail": "There is already a feature flag with this key."
+        "attr": "key",
+        "code": "unique",
+        "detail": "There is already a feature flag with this key.",
     }
     assert error_of(lambda: feature_flag_create(project=tenant.project, user=tenant.user, key="a\x00")) == {
-        "attr": "key", "code": "invalid_key", "detail": "Only letters, numbers, hyphens (-) & underscores (_) are allowed."
+        "attr": "key",
+        "code": "invalid_key",
+        "detail": "Only letters, numbers, hyphens (-) & underscores (_) are allowed.",
     }
     assert error_of(
         lambda: feature_flag_create(project=tenant.project, user=tenant.user, key="x", filters={"groups": "no"})
@@ -130,15 +144,18 @@ def test_create_errors(tenant):
 
 
 def test_filters_validate_raises_with_attr_filters(tenant):
-    assert error_of(lambda: filters_validate({"groups": [{"properties": [{"key": "c", "value": 9, "type": "cohort"}]}]},
-                                             project=tenant.project)) == {
-        "attr": "filters", "code": "cohort_does_not_exist", "detail": "Cohort with id 9 does not exist"
-    }
+    assert error_of(
+        lambda: filters_validate(
+            {"groups": [{"properties": [{"key": "c", "value": 9, "type": "cohort"}]}]}, project=tenant.project
+        )
+    ) == {"attr": "filters", "code": "cohort_does_not_exist", "detail": "Cohort with id 9 does not exist"}
 
 
 def test_dependencies_are_resolved_within_the_project_only(tenant, other_tenant):
     base = feature_flag_create(project=tenant.project, user=tenant.user, key="base")
-    condition = {"groups": [{"properties": [{"key": base.id, "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]}
+    condition = {
+        "groups": [{"properties": [{"key": base.id, "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]
+    }
     dependent = feature_flag_create(project=tenant.project, user=tenant.user, key="dep", filters=condition)
     assert flag_dependents(base) == [dependent]
     assert error_of(lambda: filters_validate(condition, project=other_tenant.project))["detail"] == (
@@ -159,7 +176,11 @@ def test_soft_delete(tenant):
 def test_soft_deleted_flag_is_not_a_valid_dependency_and_undelete_checks_key(tenant):
     flag = feature_flag_create(project=tenant.project, user=tenant.user, key="k")
     feature_flag_soft_delete(flag=flag, user=tenant.user)
-    condition = {"groups": [{"properties": [{"key": str(flag.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]}
+    condition = {
+        "groups": [
+            {"properties": [{"key": str(flag.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}
+        ]
+    }
     assert error_of(lambda: filters_validate(condition, project=tenant.project))["detail"] == (
         f"Flag dependency references non-existent flag with ID {flag.id}"
     )
@@ -169,7 +190,11 @@ def test_soft_deleted_flag_is_not_a_valid_dependency_and_undelete_checks_key(ten
 
 def test_soft_delete_lists_at_most_five_dependents(tenant):
     base = feature_flag_create(project=tenant.project, user=tenant.user, key="base")
-    condition = {"groups": [{"properties": [{"key": str(base.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}]}
+    condition = {
+        "groups": [
+            {"properties": [{"key": str(base.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}
+        ]
+    }
     for i in range(7):
         feature_flag_create(project=tenant.project, user=tenant.user, key=f"d{i}", filters=condition)
     detail = error_of(lambda: feature_flag_soft_delete(flag=base, user=tenant.user))["detail"]

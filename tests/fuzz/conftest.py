@@ -48,7 +48,9 @@ def _bootstrap_in_process(email: str, organization: str) -> Account:
 def _bootstrap_command(env: dict, email: str, organization: str) -> Account:
     data = json.loads(manage(env, "bootstrap", "--email", email, "--organization", organization, "--json"))
     return Account(
-        organization_id=str(data["organization_id"]), project_id=data["project_id"], personal_api_key=data["personal_api_key"]
+        organization_id=str(data["organization_id"]),
+        project_id=data["project_id"],
+        personal_api_key=data["personal_api_key"],
     )
 
 

@@ -20,7 +20,10 @@ from tours.services.content_types import content_types_validate
         ({"appearance": {"zIndex": True}}, "content.appearance.zIndex must be a number."),
         ({"conditions": {"deviceTypes": ["Mobile", 3]}}, "content.conditions.deviceTypes[1] must be a string."),
         ({"steps": [{"id": "a"}, {"id": "b", "selector": 7}]}, "content.steps[1].selector must be a string."),
-        ({"steps": [{"buttons": {"primary": {"text": []}}}]}, "content.steps[0].buttons.primary.text must be a string."),
+        (
+            {"steps": [{"buttons": {"primary": {"text": []}}}]},
+            "content.steps[0].buttons.primary.text must be a string.",
+        ),
         ({"steps": [None]}, "content.steps[0] must not be null."),
     ],
 )
@@ -50,7 +53,9 @@ def test_tour_with_wrongly_typed_content_is_400_on_create_put_and_patch(tenant):
     bad = {"displayFrequency": {}, "steps": []}
     detail = "Invalid content: content.displayFrequency must be a string."
     url = tenant.url("product_tours/")
-    assert_error(tenant.client.post(url, {"name": "T", "content": bad}, format="json"), 400, attr="content", detail=detail)
+    assert_error(
+        tenant.client.post(url, {"name": "T", "content": bad}, format="json"), 400, attr="content", detail=detail
+    )
     assert not ProductTour.objects.exists()
 
     tour = tenant.client.post(url, {"name": "T", "content": {"displayFrequency": "always"}}, format="json").json()
@@ -67,7 +72,10 @@ def test_tour_with_wrongly_typed_content_is_400_on_create_put_and_patch(tenant):
 def test_flag_cannot_be_created_deleted(tenant):
     response = tenant.client.post(tenant.url("feature_flags/"), {"key": "gone", "deleted": True}, format="json")
     assert_error(
-        response, 400, attr="deleted", code="invalid_input",
+        response,
+        400,
+        attr="deleted",
+        code="invalid_input",
         detail='A feature flag cannot be created deleted; soft delete it with PATCH {"deleted": true}.',
     )
     assert not FeatureFlag.objects.exists()
@@ -75,4 +83,7 @@ def test_flag_cannot_be_created_deleted(tenant):
     response = tenant.client.post(tenant.url("feature_flags/"), {"key": "live", "deleted": False}, format="json")
     assert response.status_code == 201 and response.json()["deleted"] is False
     flag_id = response.json()["id"]
-    assert tenant.client.patch(tenant.url(f"feature_flags/{flag_id}/"), {"deleted": True}, format="json").status_code == 200
+    assert (
+        tenant.client.patch(tenant.url(f"feature_flags/{flag_id}/"), {"deleted": True}, format="json").status_code
+        == 200
+    )

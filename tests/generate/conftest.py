@@ -71,4 +71,3 @@ def ai_settings(settings, fake_openai_url) -> FakeOpenAI:
 def closed_port_url() -> str:
     """A base URL on a local port nothing listens on (connection refused)."""
     return f"http://127.0.0.1:{free_port()}/v1"
-

@@ -117,7 +117,9 @@ def test_tour_stored_content_is_not_sent_nor_changed(tenant, ai_settings):
     before = ProductTour.objects.filter(pk=tour.pk).values().get()
     response = post(tenant, tour, {"steps": [{"id": "req-1", "type": "modal", "contentHtml": "<p>sent</p>"}]})
     assert response.status_code == 200
-    assert response.json() == {"steps": [{"step_id": "req-1", "title": "Title 0", "description": "Description of step 0."}]}
+    assert response.json() == {
+        "steps": [{"step_id": "req-1", "title": "Title 0", "description": "Description of step 0."}]
+    }
     assert "STORED TEXT" not in ai_settings.last_user_prompt()
     assert ProductTour.objects.filter(pk=tour.pk).values().get() == before
 
@@ -149,7 +151,9 @@ def test_only_banner_and_survey_steps_returns_empty_without_calling_the_model(te
 def test_null_inference_data_and_at_current_project(tenant, ai_settings):
     tour = make_tour(tenant)
     steps = [{"id": "a", "type": "element", "elementTargeting": "auto", "inferenceData": None}]
-    response = tenant.client.post(f"/api/projects/@current/product_tours/{tour.id}/generate", {"steps": steps}, format="json")
+    response = tenant.client.post(
+        f"/api/projects/@current/product_tours/{tour.id}/generate", {"steps": steps}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["steps"][0]["step_id"] == "a"
     assert '"inferred_text": null' in ai_settings.last_user_prompt()
@@ -162,7 +166,9 @@ def test_not_configured_is_400_naming_the_setting(tenant, ai_settings, settings)
     settings.OPENAI_API_KEY = ""
     tour = make_tour(tenant)
     response = post(tenant, tour, {"steps": STEPS})
-    assert_error(response, 400, code="ai_not_configured", detail=NOT_CONFIGURED_DETAIL, type="validation_error", attr=None)
+    assert_error(
+        response, 400, code="ai_not_configured", detail=NOT_CONFIGURED_DETAIL, type="validation_error", attr=None
+    )
     assert "OPENAI_API_KEY" in response.json()["detail"]
 
 

@@ -27,9 +27,18 @@ def test_answer_parse_reads_steps_and_ignores_extra_keys():
         (completion(None), "The AI provider returned an empty answer."),
         (completion(None, refusal="no"), "The AI provider refused to generate the steps."),
         (completion("[]"), "The AI provider's answer did not match the expected format."),
-        (completion('{"steps": [{"step_id": "0", "title": "T", "description": "D"}]}'), "The AI provider's answer did not match the expected format."),
-        (completion('{"steps": [{"step_id": 0, "title": null, "description": "D"}]}'), "The AI provider's answer did not match the expected format."),
-        (completion('{"steps": [{"step_id": true, "title": "T", "description": "D"}]}'), "The AI provider's answer did not match the expected format."),
+        (
+            completion('{"steps": [{"step_id": "0", "title": "T", "description": "D"}]}'),
+            "The AI provider's answer did not match the expected format.",
+        ),
+        (
+            completion('{"steps": [{"step_id": 0, "title": null, "description": "D"}]}'),
+            "The AI provider's answer did not match the expected format.",
+        ),
+        (
+            completion('{"steps": [{"step_id": true, "title": "T", "description": "D"}]}'),
+            "The AI provider's answer did not match the expected format.",
+        ),
     ],
 )
 def test_answer_parse_failures_are_upstream_errors(answer, detail):

@@ -58,7 +58,13 @@ def test_record_for_auto_element_step():
 
 
 def test_record_for_manual_element_step_uses_selector():
-    step = {"id": "s", "type": "element", "elementTargeting": "manual", "selector": ".nav > a", "progressionTrigger": "button"}
+    step = {
+        "id": "s",
+        "type": "element",
+        "elementTargeting": "manual",
+        "selector": ".nav > a",
+        "progressionTrigger": "button",
+    }
     assert step_record_build(step=step, index=0) == {
         "step_id": 0,
         "type": "Element tooltip",

@@ -12,7 +12,9 @@ def test_generate_operation_and_components(tenant):
     path = next(p for p in schema["paths"] if p.endswith("/product_tours/{id}/generate/"))
     operation = schema["paths"][path]["post"]
     assert operation["operationId"] == "product_tours_generate_create"
-    assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/GenerateRequest"}
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GenerateRequest"
+    }
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/GenerateResponse"
     }
@@ -23,7 +25,9 @@ def test_generate_operation_and_components(tenant):
         "steps": {"type": "array", "items": {"type": "object", "additionalProperties": {}}},
     }
     assert components["GenerateResponse"]["required"] == ["steps"]
-    assert components["GenerateResponse"]["properties"]["steps"]["items"] == {"$ref": "#/components/schemas/GenerateStepResponse"}
+    assert components["GenerateResponse"]["properties"]["steps"]["items"] == {
+        "$ref": "#/components/schemas/GenerateStepResponse"
+    }
     step = components["GenerateStepResponse"]
     assert set(step["required"]) == {"step_id", "title", "description"}
     assert all(step["properties"][name] == {"type": "string"} for name in ("step_id", "title", "description"))

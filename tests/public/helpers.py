@@ -1,13 +1,13 @@
 """Shared helpers for the public SDK endpoint tests: ORM-made tours and flags, and the request."""
 
 import itertools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flags.models import FeatureFlag
 from tours.models import ProductTour
 
 URL = "/api/product_tours"
-LAUNCHED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+LAUNCHED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 ORIGIN = "https://shop.example.com"
 MISSING = {
     "type": "authentication_error",

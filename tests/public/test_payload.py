@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -38,7 +38,7 @@ def test_full_item_has_exactly_the_sdk_fields():
         tour=row(
             content=content,
             auto_launch=True,
-            start_date=datetime(2025, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc),
+            start_date=datetime(2025, 1, 2, 3, 4, 5, 123456, tzinfo=UTC),
             end_date=datetime(2025, 2, 1, 12, 0, tzinfo=timezone(timedelta(hours=2))),
             internal_targeting_flag__key="product-tour-targeting-welcome-abcd1234",
             linked_flag__key="beta",

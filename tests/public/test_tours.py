@@ -1,6 +1,6 @@
 """Which tours `GET /api/product_tours` returns, and exactly what each one carries."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone as django_timezone
@@ -25,9 +25,7 @@ def test_only_launched_non_archived_tours_of_the_tokens_project(client, tenant, 
     tours = tours_of(get_tours(client, tenant.project.api_token))
 
     assert [tour["id"] for tour in tours] == [str(t.id) for t in (live, stopped, manual, future)]  # created order
-    assert [tour["name"] for tour in tours_of(get_tours(client, other_tenant.project.api_token))] == [
-        "other project's"
-    ]
+    assert [tour["name"] for tour in tours_of(get_tours(client, other_tenant.project.api_token))] == ["other project's"]
 
 
 def test_project_without_launched_tours_gets_an_empty_list(client, tenant):
@@ -54,8 +52,8 @@ def test_every_field_of_a_tour(client, tenant, other_tenant):
         content=content,
         draft_content={"name": "Unpublished", "content": {"steps": []}},
         auto_launch=True,
-        start_date=datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc),
-        end_date=datetime(2025, 4, 1, 0, 0, 0, 250000, tzinfo=timezone.utc),
+        start_date=datetime(2025, 3, 1, 9, 30, tzinfo=UTC),
+        end_date=datetime(2025, 4, 1, 0, 0, 0, 250000, tzinfo=UTC),
         internal_targeting_flag=internal,
         linked_flag=linked,
         created_by=tenant.user,

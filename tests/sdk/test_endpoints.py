@@ -91,8 +91,12 @@ def pro_flag(tenant):
 
 
 def test_flags_v2_shape_with_request_person_properties(tenant, browser, pro_flag):
-    FeatureFlag.objects.create(project=tenant.project, key="off", active=False, filters={"groups": [{"properties": []}]})
-    FeatureFlag.objects.create(project=tenant.project, key="gone", deleted=True, filters={"groups": [{"properties": []}]})
+    FeatureFlag.objects.create(
+        project=tenant.project, key="off", active=False, filters={"groups": [{"properties": []}]}
+    )
+    FeatureFlag.objects.create(
+        project=tenant.project, key="gone", deleted=True, filters={"groups": [{"properties": []}]}
+    )
     response = post_json(
         browser,
         "/flags/?v=2",
@@ -114,7 +118,11 @@ def test_flags_uses_stored_person_properties(tenant, browser, pro_flag):
     token = tenant.project.api_token
     first = post_json(browser, "/flags/?v=2", {"token": token, "distinct_id": "u2"})
     assert first.json()["flags"]["pro-only"]["enabled"] is False
-    post_json(browser, "/e/", {"api_key": token, "batch": [{"event": "$set", "properties": {"distinct_id": "u2", "$set": {"plan": "pro"}}}]})
+    post_json(
+        browser,
+        "/e/",
+        {"api_key": token, "batch": [{"event": "$set", "properties": {"distinct_id": "u2", "$set": {"plan": "pro"}}}]},
+    )
     second = post_json(browser, "/flags/?v=2", {"token": token, "distinct_id": "u2"})
     assert second.json()["flags"]["pro-only"]["enabled"] is True
 
@@ -135,10 +143,16 @@ def test_flags_other_projects_flags_are_not_visible(tenant, other_tenant, browse
 
 def test_flags_errors(tenant, browser):
     assert_error(post_json(browser, "/flags/?v=2", {"distinct_id": "x"}), 401, code="missing_api_key")
-    assert_error(post_json(browser, "/flags/?v=2", {"token": "phc_bad", "distinct_id": "x"}), 401, code="invalid_api_key")
-    assert_error(post_json(browser, "/flags/?v=2", {"token": "x" * 5000, "distinct_id": "x"}), 401, code="invalid_api_key")
+    assert_error(
+        post_json(browser, "/flags/?v=2", {"token": "phc_bad", "distinct_id": "x"}), 401, code="invalid_api_key"
+    )
+    assert_error(
+        post_json(browser, "/flags/?v=2", {"token": "x" * 5000, "distinct_id": "x"}), 401, code="invalid_api_key"
+    )
     assert_error(post_json(browser, "/flags/?v=2", {"token": tenant.project.api_token}), 400)
-    assert_error(browser.post("/flags/?v=2", data=b"{nope", content_type="application/json"), 400, code="malformed_data")
+    assert_error(
+        browser.post("/flags/?v=2", data=b"{nope", content_type="application/json"), 400, code="malformed_data"
+    )
     assert_error(post_json(browser, "/flags/?v=2", [1, 2]), 400)
     assert_error(browser.put("/flags/"), 405)
 
@@ -157,26 +171,55 @@ def test_capture_identify_merges_anonymous_person(tenant, browser):
     token = tenant.project.api_token
     batch = [
         {"event": "$pageview", "properties": {"distinct_id": "anon-1", "$set_once": {"first_seen": "a"}}},
-        {"event": "$identify", "properties": {"distinct_id": "user-1", "$anon_distinct_id": "anon-1", "$set": {"plan": "pro"}}},
+        {
+            "event": "$identify",
+            "properties": {"distinct_id": "user-1", "$anon_distinct_id": "anon-1", "$set": {"plan": "pro"}},
+        },
     ]
     response = post_json(browser, "/e/", {"api_key": token, "batch": batch})
     assert response.status_code == 200 and response.json() == {"status": 1}
     assert_cors(response)
     assert Person.objects.filter(project=tenant.project).count() == 1
     assert set(PersonDistinctId.objects.values_list("distinct_id", flat=True)) == {"anon-1", "user-1"}
-    assert person_properties_get(project_id=tenant.project.id, distinct_id="anon-1") == {"first_seen": "a", "plan": "pro"}
+    assert person_properties_get(project_id=tenant.project.id, distinct_id="anon-1") == {
+        "first_seen": "a",
+        "plan": "pro",
+    }
 
 
 def test_capture_set_once_and_unset(tenant, browser):
     token = tenant.project.api_token
-    post_json(browser, "/i/v0/e/", {"api_key": token, "event": "$set", "properties": {"distinct_id": "u", "$set": {"a": 1}, "$set_once": {"b": 1}}})
-    post_json(browser, "/batch/", {"api_key": token, "batch": [{"event": "x", "distinct_id": "u", "$set_once": {"b": 2}, "$unset": ["a"]}]})
+    post_json(
+        browser,
+        "/i/v0/e/",
+        {
+            "api_key": token,
+            "event": "$set",
+            "properties": {"distinct_id": "u", "$set": {"a": 1}, "$set_once": {"b": 1}},
+        },
+    )
+    post_json(
+        browser,
+        "/batch/",
+        {"api_key": token, "batch": [{"event": "x", "distinct_id": "u", "$set_once": {"b": 2}, "$unset": ["a"]}]},
+    )
     assert person_properties_get(project_id=tenant.project.id, distinct_id="u") == {"b": 1}
 
 
 def test_capture_respects_process_person_profile_false(tenant, browser):
-    post_json(browser, "/e/", {"api_key": tenant.project.api_token, "batch": [
-        {"event": "x", "properties": {"distinct_id": "anon", "$process_person_profile": False, "$set": {"a": 1}}}]})
+    post_json(
+        browser,
+        "/e/",
+        {
+            "api_key": tenant.project.api_token,
+            "batch": [
+                {
+                    "event": "x",
+                    "properties": {"distinct_id": "anon", "$process_person_profile": False, "$set": {"a": 1}},
+                }
+            ],
+        },
+    )
     assert Person.objects.count() == 0
 
 
@@ -194,7 +237,11 @@ def test_capture_stores_product_tour_events_only(tenant, browser):
 
 
 def test_capture_token_inside_event_properties(tenant, browser):
-    response = post_json(browser, "/capture/", [{"event": "$set", "properties": {"token": tenant.project.api_token, "distinct_id": "z", "$set": {"k": "v"}}}])
+    response = post_json(
+        browser,
+        "/capture/",
+        [{"event": "$set", "properties": {"token": tenant.project.api_token, "distinct_id": "z", "$set": {"k": "v"}}}],
+    )
     assert response.status_code == 200
     assert person_properties_get(project_id=tenant.project.id, distinct_id="z") == {"k": "v"}
 
@@ -216,7 +263,11 @@ def test_capture_garbage_is_4xx_envelope(browser, db, body, content_type, status
 
 
 def test_capture_events_without_distinct_id_are_skipped(tenant, browser):
-    response = post_json(browser, "/e/", {"api_key": tenant.project.api_token, "batch": [{"event": "$set", "$set": {"a": 1}}, {"properties": {}}]})
+    response = post_json(
+        browser,
+        "/e/",
+        {"api_key": tenant.project.api_token, "batch": [{"event": "$set", "$set": {"a": 1}}, {"properties": {}}]},
+    )
     assert response.status_code == 200
     assert Person.objects.count() == 0
 

@@ -95,7 +95,9 @@ def project_routes() -> list[Route]:
         kwargs = set(_GROUP.findall(regex)) - {"project_id"}
         unknown = kwargs - set(OBJECT_KWARGS)
         if unknown or len(kwargs) > 1:
-            raise RouteWalkError(f"route {regex!r}: unknown URL kwargs {sorted(kwargs)}; teach tests/security/routes.py")
+            raise RouteWalkError(
+                f"route {regex!r}: unknown URL kwargs {sorted(kwargs)}; teach tests/security/routes.py"
+            )
         methods = _methods(callback)
         if not methods:
             raise RouteWalkError(f"route {regex!r} has no HTTP methods")
@@ -113,4 +115,8 @@ def project_routes() -> list[Route]:
 
 
 def project_cases() -> list[Case]:
-    return [Case(route=route, method=method, action=action) for route in project_routes() for method, action in route.methods]
+    return [
+        Case(route=route, method=method, action=action)
+        for route in project_routes()
+        for method, action in route.methods
+    ]

@@ -190,7 +190,9 @@ def test_update_fails_while_syncing_the_flag_and_changes_nothing(tenant_client, 
     assert state() == before
 
     # Without the fault the same update goes through: the injected failure was the only obstacle.
-    response = client.patch(tenant.url(f"product_tours/{tour['id']}/"), {"end_date": "2025-02-01T00:00:00Z"}, format="json")
+    response = client.patch(
+        tenant.url(f"product_tours/{tour['id']}/"), {"end_date": "2025-02-01T00:00:00Z"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert flag_row(flag_id)["active"] is False and flag_row(flag_id)["version"] == flag_before["version"] + 1
 
@@ -199,7 +201,10 @@ def test_publish_draft_fails_while_syncing_the_flag_and_keeps_the_draft(tenant_c
     tenant, client = tenant_client
     tour = launched_tour(tenant, client)
     flag_id = tour["internal_targeting_flag"]["id"]
-    draft = {"name": "Drafted name", "targeting_flag_filters": {"groups": [{"properties": [], "rollout_percentage": 10}]}}
+    draft = {
+        "name": "Drafted name",
+        "targeting_flag_filters": {"groups": [{"properties": [], "rollout_percentage": 10}]},
+    }
     response = client.patch(tenant.url(f"product_tours/{tour['id']}/draft/"), draft, format="json")
     assert response.status_code == 200, response.content
     before = state()

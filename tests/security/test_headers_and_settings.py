@@ -88,8 +88,9 @@ def settings_from_env(**env) -> dict:
         "DATABASE_URL": "postgres://u@127.0.0.1:5432/db",  # parsed only, never connected to
         **env,
     }
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60, check=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -138,8 +138,12 @@ def test_member_of_another_organization_gets_403(case, tenant, other_tenant):
     before = snapshot(obj) if obj is not None else None
     response = call(tenant.client, case, url)
     assert_error(
-        response, 403, code="permission_denied", type="authentication_error",
-        detail="You don't have access to the project.", attr=None,
+        response,
+        403,
+        code="permission_denied",
+        type="authentication_error",
+        detail="You don't have access to the project.",
+        attr=None,
     )
     if obj is not None:
         assert snapshot(obj) == before
@@ -175,7 +179,9 @@ def test_key_scoped_to_another_project_gets_403(case, tenant):
     url, obj = url_for(case, tenant.project)
     before = snapshot(obj) if obj is not None else None
     assert_error(
-        call(client, case, url), 403, code="permission_denied",
+        call(client, case, url),
+        403,
+        code="permission_denied",
         detail=f"API key does not have access to the requested project: ID {tenant.project.id}.",
     )
     if obj is not None:

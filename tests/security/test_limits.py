@@ -22,7 +22,11 @@ def _small_limit(settings):
 
 def assert_too_large(response):
     assert_error(
-        response, 413, code="request_too_large", type="invalid_request", attr=None,
+        response,
+        413,
+        code="request_too_large",
+        type="invalid_request",
+        attr=None,
         detail=f"Request body is too large (limit {LIMIT} bytes).",
     )
 
@@ -53,7 +57,8 @@ def test_oversize_tour_create_is_413_and_creates_nothing(tenant):
 
 def test_oversize_form_body_is_413(tenant):
     response = tenant.client.post(
-        tenant.url("product_tours/"), "name=Big&description=" + "d" * LIMIT,
+        tenant.url("product_tours/"),
+        "name=Big&description=" + "d" * LIMIT,
         content_type="application/x-www-form-urlencoded",
     )
     assert_too_large(response)
@@ -62,9 +67,7 @@ def test_oversize_form_body_is_413(tenant):
 
 def test_oversize_flag_patch_is_413_and_changes_nothing(tenant):
     flag = FeatureFlag.objects.create(project=tenant.project, key="limits", name="before")
-    response = tenant.client.patch(
-        tenant.url(f"feature_flags/{flag.id}/"), {"name": "x" * (LIMIT + 10)}, format="json"
-    )
+    response = tenant.client.patch(tenant.url(f"feature_flags/{flag.id}/"), {"name": "x" * (LIMIT + 10)}, format="json")
     assert_too_large(response)
     flag.refresh_from_db()
     assert flag.name == "before"

@@ -68,7 +68,7 @@ def test_chunked_bodies_are_parsed_within_the_limit_and_413_beyond(live):
 
     def chunks(body: bytes):  # a generator body: httpx sends it with Transfer-Encoding: chunked
         for start in range(0, len(body), 4096):
-            yield body[start:start + 4096]
+            yield body[start : start + 4096]
 
     small = json.dumps({"name": "Sent in chunks", "description": "d" * 10000}).encode()
     response = httpx.post(url, content=chunks(small), headers=headers, timeout=10)

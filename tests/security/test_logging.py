@@ -181,8 +181,15 @@ def test_no_key_or_token_in_any_log(tenant, all_logs, monkeypatch, settings):
 
 def test_formatters_mask_secrets_and_write_fields():
     record = logging.makeLogRecord(
-        {"name": "t", "levelno": logging.WARNING, "levelname": "WARNING", "msg": "key %s at %s",
-         "args": ("phx_AbC123", "/array/phc_XyZ789/config"), "status": 401, "key_id": "k1"}
+        {
+            "name": "t",
+            "levelno": logging.WARNING,
+            "levelname": "WARNING",
+            "msg": "key %s at %s",
+            "args": ("phx_AbC123", "/array/phc_XyZ789/config"),
+            "status": 401,
+            "key_id": "k1",
+        }
     )
     entry = json.loads(JsonFormatter().format(record))
     assert entry["message"] == "key phx_*** at /array/phc_***/config"

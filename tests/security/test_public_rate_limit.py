@@ -26,8 +26,9 @@ def requests_for(token: str):
         lambda: browser.get(f"/array/{token}/config.js"),
         lambda: browser.post("/flags/?v=2", json.dumps({"token": token, "distinct_id": "d"}), "application/json"),
         lambda: browser.get("/api/product_tours", {"token": token}),
-        lambda: browser.post("/e/", json.dumps({"token": token, "event": "$pageview", "distinct_id": "d"}),
-                             "application/json"),
+        lambda: browser.post(
+            "/e/", json.dumps({"token": token, "event": "$pageview", "distinct_id": "d"}), "application/json"
+        ),
     ]
 
 
@@ -58,7 +59,11 @@ def test_other_addresses_preflights_and_bundles_are_not_counted(tenant, limited)
 def test_unknown_tokens_spend_the_budget_too(tenant, limited):
     browser = Client(REMOTE_ADDR="203.0.113.9")
     assert [browser.get("/api/product_tours", {"token": f"phc_guess{n}"}).status_code for n in range(5)] == [
-        401, 401, 401, 401, 429,
+        401,
+        401,
+        401,
+        401,
+        429,
     ]
 
 

@@ -7,7 +7,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -93,8 +93,7 @@ def fresh_daily_window() -> None:
 
 
 def launched_tour(name: str) -> dict:
-    return {"name": name, "content": {"steps": STEPS}, "auto_launch": True,
-            "start_date": datetime.now(timezone.utc).isoformat()}
+    return {"name": name, "content": {"steps": STEPS}, "auto_launch": True, "start_date": datetime.now(UTC).isoformat()}
 
 
 def read_your_writes_scenario(servers: list[Server], account: Account, env: dict) -> None:
@@ -142,15 +141,28 @@ def read_your_writes_scenario(servers: list[Server], account: Account, env: dict
     api(next(writer), account, "POST", f"product_tours/{tour_id}/publish_draft/")
     tours_are(["Onboarding v3"], "after publish_draft")
 
-    flag = api(next(writer), account, "POST", "feature_flags/", {"key": "beta", "name": "Beta",
-               "filters": {"groups": [{"properties": [], "rollout_percentage": 100}]}}).json()
+    flag = api(
+        next(writer),
+        account,
+        "POST",
+        "feature_flags/",
+        {"key": "beta", "name": "Beta", "filters": {"groups": [{"properties": [], "rollout_percentage": 100}]}},
+    ).json()
     api(next(writer), account, "PATCH", f"product_tours/{tour_id}/", {"linked_flag_id": flag["id"]})
-    every_read(servers, lambda s: public_tours(s, token).json()["product_tours"][0]["linked_flag_key"],
-               lambda key: key == "beta", "linked flag after PATCH")
+    every_read(
+        servers,
+        lambda s: public_tours(s, token).json()["product_tours"][0]["linked_flag_key"],
+        lambda key: key == "beta",
+        "linked flag after PATCH",
+    )
     every_read(servers, flag_state("beta"), lambda enabled: enabled is True, "/flags before the flag PATCH")
     api(next(writer), account, "PATCH", f"feature_flags/{flag['id']}/", {"key": "beta-2", "active": False})
-    every_read(servers, lambda s: public_tours(s, token).json()["product_tours"][0]["linked_flag_key"],
-               lambda key: key == "beta-2", "linked flag key after a flag PATCH")
+    every_read(
+        servers,
+        lambda s: public_tours(s, token).json()["product_tours"][0]["linked_flag_key"],
+        lambda key: key == "beta-2",
+        "linked flag key after a flag PATCH",
+    )
     every_read(servers, flag_state("beta-2"), lambda enabled: enabled is False, "/flags after a flag PATCH")
 
     second = api(next(writer), account, "POST", "product_tours/", launched_tour("Announcement")).json()
@@ -162,16 +174,33 @@ def read_your_writes_scenario(servers: list[Server], account: Account, env: dict
     product_tours_flag(False, "remote config after the last live tour was archived")
 
     new_token = f"phc_rotated_{uuid.uuid4().hex}"
-    manage(env, "shell", "-c", (
-        "from accounts.models import Project; "
-        f"p = Project.objects.get(pk={account.project_id}); p.api_token = {new_token!r}; p.save()"
-    ))
-    every_read(servers, lambda s: public_tours(s, token).status_code, lambda status: status == 401,
-               "old token after a token change")
-    every_read(servers, lambda s: config_js(s, token).status_code, lambda status: status == 404,
-               "remote config of the old token")
-    every_read(servers, lambda s: public_tours(s, new_token).status_code, lambda status: status == 200,
-               "new token after a token change")
+    manage(
+        env,
+        "shell",
+        "-c",
+        (
+            "from accounts.models import Project; "
+            f"p = Project.objects.get(pk={account.project_id}); p.api_token = {new_token!r}; p.save()"
+        ),
+    )
+    every_read(
+        servers,
+        lambda s: public_tours(s, token).status_code,
+        lambda status: status == 401,
+        "old token after a token change",
+    )
+    every_read(
+        servers,
+        lambda s: config_js(s, token).status_code,
+        lambda status: status == 404,
+        "remote config of the old token",
+    )
+    every_read(
+        servers,
+        lambda s: public_tours(s, new_token).status_code,
+        lambda status: status == 200,
+        "new token after a token change",
+    )
     account.token = new_token
 
 
@@ -179,16 +208,23 @@ def throttle_budget_scenario(servers: list[Server], account: Account, *, api_lim
     """Requests alternate over every instance (new connection each): exactly the configured number pass."""
     url = f"/api/projects/{account.project_id}/product_tours/"
     statuses = [
-        httpx.get(servers[n % len(servers)].url + url, headers={"Authorization": f"Bearer {account.key}",
-                  "Connection": "close"}, timeout=20).status_code
+        httpx.get(
+            servers[n % len(servers)].url + url,
+            headers={"Authorization": f"Bearer {account.key}", "Connection": "close"},
+            timeout=20,
+        ).status_code
         for n in range(api_limit + 10)
     ]
     assert statuses == [200] * api_limit + [429] * 10, statuses
 
     address = client_address()
     statuses = [
-        httpx.get(f"{servers[n % len(servers)].url}/api/product_tours", params={"token": account.token},
-                  headers={"X-Forwarded-For": address, "Connection": "close"}, timeout=20).status_code
+        httpx.get(
+            f"{servers[n % len(servers)].url}/api/product_tours",
+            params={"token": account.token},
+            headers={"X-Forwarded-For": address, "Connection": "close"},
+            timeout=20,
+        ).status_code
         for n in range(public_limit + 10)
     ]
     assert statuses == [200] * public_limit + [429] * 10, statuses

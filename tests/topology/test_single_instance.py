@@ -38,7 +38,12 @@ def test_read_your_writes_across_workers(env):
     with instances(env, count=1, workers=WORKERS) as servers:
         read_your_writes_scenario(servers, account, env)
         # Deleting the project retires its token on every worker at once.
-        manage(env, "shell", "-c", f"from accounts.models import Project; Project.objects.filter(pk={account.project_id}).delete()")
+        manage(
+            env,
+            "shell",
+            "-c",
+            f"from accounts.models import Project; Project.objects.filter(pk={account.project_id}).delete()",
+        )
         assert {public_tours(servers[0], account.token).status_code for _ in range(20)} == {401}
 
 

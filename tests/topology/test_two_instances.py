@@ -59,8 +59,12 @@ def test_read_your_writes_across_instances(stack):
 def test_one_throttle_budget_across_instances(stack):
     env, _ = stack
     fresh_daily_window()
-    limited = {**env, "API_RATE_LIMIT": f"{API_LIMIT}/day", "PUBLIC_RATE_LIMIT": f"{PUBLIC_LIMIT}/day",
-               "INVALID_KEY_RATE_LIMIT": f"{BAD_KEY_LIMIT}/day"}
+    limited = {
+        **env,
+        "API_RATE_LIMIT": f"{API_LIMIT}/day",
+        "PUBLIC_RATE_LIMIT": f"{PUBLIC_LIMIT}/day",
+        "INVALID_KEY_RATE_LIMIT": f"{BAD_KEY_LIMIT}/day",
+    }
     account = Account.of(bootstrap(env))
     with instances(limited, count=2, workers=2) as servers:
         throttle_budget_scenario(servers, account, api_limit=API_LIMIT, public_limit=PUBLIC_LIMIT)
@@ -68,8 +72,11 @@ def test_one_throttle_budget_across_instances(stack):
         # Failed key lookups from one address: the lockout counts them across instances too.
         address, url = client_address(), f"/api/projects/{account.project_id}/"
         statuses = [
-            httpx.get(servers[n % 2].url + url, headers={"Authorization": "Bearer phx_wrong",
-                      "X-Forwarded-For": address}, timeout=20).status_code
+            httpx.get(
+                servers[n % 2].url + url,
+                headers={"Authorization": "Bearer phx_wrong", "X-Forwarded-For": address},
+                timeout=20,
+            ).status_code
             for n in range(BAD_KEY_LIMIT + 2)
         ]
         assert statuses == [401] * BAD_KEY_LIMIT + [429] * 2, statuses

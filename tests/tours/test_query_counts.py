@@ -42,12 +42,16 @@ def test_patch_with_flag_sync(project_with_tours, django_assert_max_num_queries)
 
 def test_publish_draft_with_a_body(project_with_tours, django_assert_max_num_queries):
     tenant, tour_id = project_with_tours
-    assert tenant.client.patch(tour_url(tenant, tour_id, "draft/"), {"name": "Renamed"}, format="json").status_code == 200
+    assert (
+        tenant.client.patch(tour_url(tenant, tour_id, "draft/"), {"name": "Renamed"}, format="json").status_code == 200
+    )
     with django_assert_max_num_queries(12):
         response = tenant.client.post(tour_url(tenant, tour_id, "publish_draft/"), {"description": "d"}, format="json")
     assert response.status_code == 200, response.content
     assert (response.json()["name"], response.json()["description"], response.json()["has_draft"]) == (
-        "Renamed", "d", False,
+        "Renamed",
+        "d",
+        False,
     )
 
 

@@ -1,7 +1,6 @@
 """One tour shape everywhere: list, search, retrieve and write responses all render through
 `ProductTourSerializer`; list pages carry a weak ETag derived from the project's revision. Both databases."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -77,7 +76,10 @@ def test_tour_without_flags_creator_or_draft(tenant):
 def test_edit_shows_at_once(tenant):
     tour = make_tour(tenant.project, name="Memo", content={"steps": [LEGACY_STEP]})
     assert _retrieved(tenant, tour.id)["content"]["steps"][0]["type"] == "modal"
-    assert patch(tenant, tour.id, {"content": {"steps": [{"id": "s1", "type": "modal", "title": "New"}]}}).status_code == 200
+    assert (
+        patch(tenant, tour.id, {"content": {"steps": [{"id": "s1", "type": "modal", "title": "New"}]}}).status_code
+        == 200
+    )
     assert _retrieved(tenant, tour.id)["content"]["steps"] == [{"id": "s1", "type": "modal", "title": "New"}]
     assert _listed(tenant, tour.id)["content"]["steps"][0]["title"] == "New"
 
@@ -134,7 +136,9 @@ def test_list_etag_revalidates_until_any_shown_row_changes(tenant):
     assert len(set(tags)) == 4
     row = tenant.client.get(tours_url(tenant)).json()["results"][0]
     assert (row["name"], row["linked_flag"]["key"], row["created_by"]["first_name"]) == (
-        "Renamed by update()", "raw-sql", "Grace"
+        "Renamed by update()",
+        "raw-sql",
+        "Grace",
     )
     stale = tenant.client.get(tours_url(tenant), HTTP_IF_NONE_MATCH=tags[0])
     assert stale.status_code == 200 and stale["ETag"] == tags[-1]

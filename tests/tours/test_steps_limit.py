@@ -25,7 +25,11 @@ def steps(count: int) -> list[dict]:
 
 def assert_too_many(response, count: int):
     assert_error(
-        response, 400, type="validation_error", code="max_length", attr="content",
+        response,
+        400,
+        type="validation_error",
+        code="max_length",
+        attr="content",
         detail=f"A product tour can have at most {LIMIT} steps (got {count}).",
     )
 

@@ -1,7 +1,7 @@
 """`GET /api/projects/{id}/surveys/` and `/surveys/{id}/`: read-only, project-scoped, scope `survey:read`."""
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from rest_framework.test import APIClient
@@ -149,9 +149,7 @@ def test_scope_survey_read_is_required(tenant, path, scopes, allowed):
     if allowed:
         assert response.status_code == 200
     else:
-        assert_error(
-            response, 403, code="permission_denied", detail="API key missing required scope 'survey:read'"
-        )
+        assert_error(response, 403, code="permission_denied", detail="API key missing required scope 'survey:read'")
 
 
 @pytest.mark.parametrize(("method", "path"), [("post", ""), ("put", "{id}/"), ("patch", "{id}/"), ("delete", "{id}/")])
@@ -199,4 +197,4 @@ def test_admin_lists_surveys_read_only(tenant, client, django_user_model):
     assert ended.status_code == 200 and "Admin tour - Step 1 Survey" not in ended.content.decode()
     running = client.get("/admin/tours/survey/", {"end_date__isempty": "1"})
     assert running.status_code == 200 and "Admin tour - Step 1 Survey" in running.content.decode()
-    assert datetime(2025, 1, 1, 12, tzinfo=timezone.utc) == Survey.objects.get(pk=survey_id).start_date
+    assert datetime(2025, 1, 1, 12, tzinfo=UTC) == Survey.objects.get(pk=survey_id).start_date

@@ -1,7 +1,7 @@
 """Pure survey-step functions: validating a step's `survey`, building the question and the survey fields."""
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from rest_framework import serializers
@@ -16,9 +16,9 @@ from tours.services.surveys import (
     survey_step_validate,
 )
 
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
-START = datetime(2025, 1, 1, tzinfo=timezone.utc)
-END = datetime(2025, 2, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+START = datetime(2025, 1, 1, tzinfo=UTC)
+END = datetime(2025, 2, 1, tzinfo=UTC)
 SURVEY_ID = uuid.UUID("1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed")
 
 

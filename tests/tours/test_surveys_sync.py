@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone as django_timezone
@@ -167,7 +167,7 @@ def test_survey_launched_with_tour(tenant):
     assert survey.start_date is None
     assert patch(tenant, body["id"], {"start_date": NOW}).status_code == 200
     survey.refresh_from_db()
-    assert survey.start_date == datetime(2025, 1, 1, 12, tzinfo=timezone.utc)
+    assert survey.start_date == datetime(2025, 1, 1, 12, tzinfo=UTC)
     assert survey.end_date is None
 
 
@@ -178,7 +178,7 @@ def test_survey_ended_with_tour(tenant):
     assert survey.start_date is not None and survey.end_date is None
     assert patch(tenant, body["id"], {"end_date": "2025-02-01T00:00:00Z"}).status_code == 200
     survey.refresh_from_db()
-    assert survey.end_date == datetime(2025, 2, 1, tzinfo=timezone.utc)
+    assert survey.end_date == datetime(2025, 2, 1, tzinfo=UTC)
 
 
 def test_survey_ended_on_delete(tenant):
@@ -197,7 +197,7 @@ def test_delete_keeps_an_earlier_end_date_and_leaves_other_tours_surveys_alone(t
     stopped = create_tour(tenant, [survey_step()], name="Stopped", start_date=NOW, end_date="2025-01-05T00:00:00Z")
     running = create_tour(tenant, [survey_step()], name="Running", start_date=NOW)
     assert tenant.client.delete(tour_url(tenant, stopped["id"])).status_code == 204
-    assert survey_of(stopped["content"]["steps"][0]).end_date == datetime(2025, 1, 5, tzinfo=timezone.utc)
+    assert survey_of(stopped["content"]["steps"][0]).end_date == datetime(2025, 1, 5, tzinfo=UTC)
     assert survey_of(running["content"]["steps"][0]).end_date is None
 
 
@@ -231,7 +231,7 @@ def test_archiving_ends_the_survey_now_and_unarchiving_reopens_it(tenant):
 def test_archived_tour_with_end_date_ends_survey_then(tenant):
     body = create_tour(tenant, [survey_step()], start_date=NOW, end_date="2025-01-03T00:00:00Z")
     assert patch(tenant, body["id"], {"archived": True}).status_code == 200
-    assert survey_of(body["content"]["steps"][0]).end_date == datetime(2025, 1, 3, tzinfo=timezone.utc)
+    assert survey_of(body["content"]["steps"][0]).end_date == datetime(2025, 1, 3, tzinfo=UTC)
 
 
 def test_created_archived_tour_creates_an_ended_survey(tenant):

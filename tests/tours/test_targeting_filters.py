@@ -178,7 +178,10 @@ def test_strip_dedupes_by_property_set_regardless_of_order():
 
 
 def test_rebuild_from_stripped_is_idempotent():
-    content = {"displayFrequency": "until_interacted", "conditions": {"seenTourWaitPeriod": {"days": 7, "types": ["t"]}}}
+    content = {
+        "displayFrequency": "until_interacted",
+        "conditions": {"seenTourWaitPeriod": {"days": 7, "types": ["t"]}},
+    }
     built = targeting_filters_build(tour_id=TOUR, content=content, user_groups=[[PLAN]])
     again = targeting_filters_build(
         tour_id=TOUR,
@@ -187,9 +190,12 @@ def test_rebuild_from_stripped_is_idempotent():
     )
     assert again == built
     # Sending the flag's own filters back (system properties included) does not multiply anything.
-    assert targeting_filters_build(
-        tour_id=TOUR, content=content, user_groups=user_groups_extract(tour_id=TOUR, filters=built)
-    ) == built
+    assert (
+        targeting_filters_build(
+            tour_id=TOUR, content=content, user_groups=user_groups_extract(tour_id=TOUR, filters=built)
+        )
+        == built
+    )
 
 
 def test_user_groups_extract_ignores_junk():
@@ -204,7 +210,7 @@ def test_flag_identity_and_state():
     suffix = key.rsplit("-", 1)[1]
     assert len(suffix) == 8 and set(suffix) <= set("0123456789abcdef")
     assert len(targeting_flag_key("x" * 400)) == 400
-    assert targeting_flag_key("Ünïcödé  -- Tour!") .startswith("product-tour-targeting-unicode-tour-")
+    assert targeting_flag_key("Ünïcödé  -- Tour!").startswith("product-tour-targeting-unicode-tour-")
     assert targeting_flag_name("Auto launch tour") == "Product Tour: Auto launch tour"
     assert targeting_flag_active(start_date="now", end_date=None, archived=False) is True
     assert targeting_flag_active(start_date=None, end_date=None, archived=False) is False
@@ -214,7 +220,15 @@ def test_flag_identity_and_state():
 
 @pytest.mark.parametrize(
     "value",
-    ["x", 5, [1], {"groups": "x"}, {"groups": [1]}, {"groups": [{"properties": "x"}]}, {"groups": [{"properties": [1]}]}],
+    [
+        "x",
+        5,
+        [1],
+        {"groups": "x"},
+        {"groups": [1]},
+        {"groups": [{"properties": "x"}]},
+        {"groups": [{"properties": [1]}]},
+    ],
 )
 def test_targeting_input_rejects_malformed(value):
     with pytest.raises(serializers.ValidationError):

@@ -70,7 +70,9 @@ def test_read_only_key(tenant, method, path, body, write):
     client = tenant.client_with_scopes("product_tour:read")
     response = call(client, tenant.project.id, method, path, body, tour.id)
     if write:
-        assert_error(response, 403, code="permission_denied", detail="API key missing required scope 'product_tour:write'")
+        assert_error(
+            response, 403, code="permission_denied", detail="API key missing required scope 'product_tour:write'"
+        )
         tour.refresh_from_db()
         assert tour.name == "Kept"
     else:
@@ -109,7 +111,12 @@ def test_current_project_alias(tenant):
     tour = make_tour(tenant.project)
     body = tenant.client.get("/api/projects/@current/product_tours/").json()
     assert [row["id"] for row in body["results"]] == [str(tour.id)]
-    assert tenant.client.patch(f"/api/projects/@current/product_tours/{tour.id}", {"name": "Via alias"}, format="json").status_code == 200
+    assert (
+        tenant.client.patch(
+            f"/api/projects/@current/product_tours/{tour.id}", {"name": "Via alias"}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), [("post", "{id}/"), ("put", ""), ("patch", ""), ("delete", "")])

@@ -298,7 +298,12 @@ def test_form_json_fields(tenant):
     flag_filters = json.dumps({"groups": [{"properties": [{"key": "plan", "value": "pro", "type": "person"}]}]})
     response = tenant.client.post(
         tours_url(tenant),
-        {"name": "Form JSON", "auto_launch": "true", "content": '{"steps": []}', "targeting_flag_filters": flag_filters},
+        {
+            "name": "Form JSON",
+            "auto_launch": "true",
+            "content": '{"steps": []}',
+            "targeting_flag_filters": flag_filters,
+        },
         format="multipart",
     )
     assert response.status_code == 201, response.json()

@@ -102,7 +102,9 @@ def test_date_changes_leave_flag_alone_without_auto_launch(tenant):
 
 def test_turning_auto_launch_on_creates_flag(tenant):
     tour = make_tour(tenant.project, name="Later", start_date=NOW)
-    response = patch(tenant, tour.id, {"auto_launch": True, "targeting_flag_filters": {"groups": [{"properties": [PLAN]}]}})
+    response = patch(
+        tenant, tour.id, {"auto_launch": True, "targeting_flag_filters": {"groups": [{"properties": [PLAN]}]}}
+    )
     assert response.status_code == 200
     flag = flag_of(tour.id)
     assert flag is not None and flag.active is True
@@ -132,7 +134,12 @@ def test_no_flag_update_without_relevant_change(tenant):
 # --- §7.3 exclusions ---------------------------------------------------------------------------
 
 SHOWN, COMPLETED, DISMISSED = "$product_tour_shown", "$product_tour_completed", "$product_tour_dismissed"
-FREQUENCY_KEYS = {"show_once": [SHOWN], "until_interacted": [COMPLETED, DISMISSED], "always": [], None: [COMPLETED, DISMISSED]}
+FREQUENCY_KEYS = {
+    "show_once": [SHOWN],
+    "until_interacted": [COMPLETED, DISMISSED],
+    "always": [],
+    None: [COMPLETED, DISMISSED],
+}
 
 
 def _expected_keys(frequency, tour_id):
@@ -152,7 +159,12 @@ def test_flag_exclusion_on_create(tenant, frequency):
 
 @pytest.mark.parametrize(
     ("before", "after"),
-    [("show_once", "until_interacted"), ("until_interacted", "show_once"), ("show_once", "always"), ("always", "until_interacted")],
+    [
+        ("show_once", "until_interacted"),
+        ("until_interacted", "show_once"),
+        ("show_once", "always"),
+        ("always", "until_interacted"),
+    ],
 )
 def test_flag_exclusion_on_frequency_change(tenant, before, after):
     """T-flag-exclusion-on-frequency-change."""
@@ -175,7 +187,9 @@ def test_wait_single_type(tenant):
     assert {p["operator"] for p in last_seen} == {"is_not_set", "is_date_before"}
 
 
-@pytest.mark.parametrize(("types", "count"), [(["tour"], 2), (["tour", "announcement"], 4), (["tour", "announcement", "banner"], 8)])
+@pytest.mark.parametrize(
+    ("types", "count"), [(["tour"], 2), (["tour", "announcement"], 4), (["tour", "announcement", "banner"], 8)]
+)
 def test_wait_group_count(tenant, types, count):
     """T-wait-group-count."""
     body = auto_tour(tenant, {"steps": [], "conditions": wait(7, *types)})
@@ -199,7 +213,9 @@ def test_no_wait_single_group(tenant):
 def test_wait_plus_user_targeting(tenant):
     """T-wait-plus-user-targeting."""
     body = auto_tour(
-        tenant, {"steps": [], "conditions": wait(7, "tour")}, targeting_flag_filters={"groups": [{"properties": [EMAIL]}]}
+        tenant,
+        {"steps": [], "conditions": wait(7, "tour")},
+        targeting_flag_filters={"groups": [{"properties": [EMAIL]}]},
     )
     groups = groups_of(body["id"])
     assert len(groups) == 2 and all("email" in keys(g["properties"]) for g in groups)
@@ -250,8 +266,18 @@ def test_full_filters_shape_round_trip(tenant):
     )
     tour_id = body["id"]
     base = [
-        {"key": f"$product_tour_completed/{tour_id}", "type": "person", "value": "is_not_set", "operator": "is_not_set"},
-        {"key": f"$product_tour_dismissed/{tour_id}", "type": "person", "value": "is_not_set", "operator": "is_not_set"},
+        {
+            "key": f"$product_tour_completed/{tour_id}",
+            "type": "person",
+            "value": "is_not_set",
+            "operator": "is_not_set",
+        },
+        {
+            "key": f"$product_tour_dismissed/{tour_id}",
+            "type": "person",
+            "value": "is_not_set",
+            "operator": "is_not_set",
+        },
     ]
     expected = {
         "aggregation_group_type_index": None,
@@ -261,14 +287,30 @@ def test_full_filters_shape_round_trip(tenant):
                 "rollout_percentage": 100,
                 "aggregation_group_type_index": None,
                 "properties": base
-                + [{"key": "$product_tour_last_seen_date/tour", "value": "is_not_set", "operator": "is_not_set", "type": "person"}, PLAN],
+                + [
+                    {
+                        "key": "$product_tour_last_seen_date/tour",
+                        "value": "is_not_set",
+                        "operator": "is_not_set",
+                        "type": "person",
+                    },
+                    PLAN,
+                ],
             },
             {
                 "variant": "",
                 "rollout_percentage": 100,
                 "aggregation_group_type_index": None,
                 "properties": base
-                + [{"key": "$product_tour_last_seen_date/tour", "value": "7d", "operator": "is_date_before", "type": "person"}, PLAN],
+                + [
+                    {
+                        "key": "$product_tour_last_seen_date/tour",
+                        "value": "7d",
+                        "operator": "is_date_before",
+                        "type": "person",
+                    },
+                    PLAN,
+                ],
             },
         ],
     }
@@ -308,7 +350,11 @@ def test_several_user_groups_times_wait_combinations(tenant):
 
 @pytest.mark.parametrize("reset", [None, {}, {"groups": []}, {"groups": [{"properties": []}]}])
 def test_targeting_reset(tenant, reset):
-    body = auto_tour(tenant, {"steps": [], "conditions": wait(7, "tour")}, targeting_flag_filters={"groups": [{"properties": [PLAN]}]})
+    body = auto_tour(
+        tenant,
+        {"steps": [], "conditions": wait(7, "tour")},
+        targeting_flag_filters={"groups": [{"properties": [PLAN]}]},
+    )
     assert patch(tenant, body["id"], {"targeting_flag_filters": reset}).status_code == 200
     groups = groups_of(body["id"])
     assert len(groups) == 2 and not any("plan" in keys(g["properties"]) for g in groups)
@@ -326,7 +372,9 @@ def test_targeting_ignored_without_flag(tenant):
 def test_targeting_updates_deactivated_flag(tenant):
     body = auto_tour(tenant)
     patch(tenant, body["id"], {"auto_launch": False})
-    assert patch(tenant, body["id"], {"targeting_flag_filters": {"groups": [{"properties": [PLAN]}]}}).status_code == 200
+    assert (
+        patch(tenant, body["id"], {"targeting_flag_filters": {"groups": [{"properties": [PLAN]}]}}).status_code == 200
+    )
     assert "plan" in keys(groups_of(body["id"])[0]["properties"])
     assert flag_of(body["id"]).active is False
 
@@ -359,12 +407,18 @@ def test_read_side_is_null_with_only_system_properties(tenant):
 @pytest.mark.parametrize("send_raw_flag_filters", [False, True])
 def test_get_edit_patch_round_trip_does_not_multiply(tenant, send_raw_flag_filters):
     body = auto_tour(
-        tenant, {"steps": [], "conditions": wait(7, "tour", "banner")}, targeting_flag_filters={"groups": [{"properties": [PLAN]}]}
+        tenant,
+        {"steps": [], "conditions": wait(7, "tour", "banner")},
+        targeting_flag_filters={"groups": [{"properties": [PLAN]}]},
     )
     before = flag_of(body["id"]).filters
     for _ in range(3):
         current = tenant.client.get(tour_url(tenant, body["id"])).json()
-        sent = current["internal_targeting_flag"]["filters"] if send_raw_flag_filters else current["targeting_flag_filters"]
+        sent = (
+            current["internal_targeting_flag"]["filters"]
+            if send_raw_flag_filters
+            else current["targeting_flag_filters"]
+        )
         assert patch(tenant, body["id"], {"name": current["name"], "targeting_flag_filters": sent}).status_code == 200
     assert flag_of(body["id"]).filters == before and len(before["groups"]) == 4
 
@@ -383,7 +437,9 @@ def test_invalid_targeting_on_create_saves_nothing(tenant):
 def test_invalid_targeting_on_update_changes_nothing(tenant):
     body = auto_tour(tenant, name="Atomic", targeting_flag_filters={"groups": [{"properties": [PLAN]}]})
     flag_before = flag_of(body["id"])
-    response = patch(tenant, body["id"], {"name": "Renamed", "start_date": NOW, "targeting_flag_filters": BAD_TARGETING})
+    response = patch(
+        tenant, body["id"], {"name": "Renamed", "start_date": NOW, "targeting_flag_filters": BAD_TARGETING}
+    )
     assert_error(response, 400, attr="targeting_flag_filters")
     tour = ProductTour.objects.get(pk=body["id"])
     assert tour.name == "Atomic" and tour.start_date is None
@@ -392,10 +448,17 @@ def test_invalid_targeting_on_update_changes_nothing(tenant):
 
 
 def test_too_many_groups_is_400(tenant):
-    groups = [{"properties": [{"key": f"k{i}", "value": "v", "operator": "exact", "type": "person"}]} for i in range(200)]
+    groups = [
+        {"properties": [{"key": f"k{i}", "value": "v", "operator": "exact", "type": "person"}]} for i in range(200)
+    ]
     response = create(
         tenant,
-        {"name": "Huge", "auto_launch": True, "content": {"conditions": wait(1, "a", "b", "c")}, "targeting_flag_filters": {"groups": groups}},
+        {
+            "name": "Huge",
+            "auto_launch": True,
+            "content": {"conditions": wait(1, "a", "b", "c")},
+            "targeting_flag_filters": {"groups": groups},
+        },
     )
     assert_error(response, 400, attr="targeting_flag_filters")
     assert not ProductTour.objects.exists()

@@ -28,7 +28,12 @@ def names(body) -> list[str]:
 @pytest.mark.parametrize(
     ("tour_names", "term", "first", "absent"),
     [
-        (["Ad Sales", "Email Sales", "Sales", "Sales Funnel", "Weekly Sales", "Unrelated"], "Sales", "Sales", "Unrelated"),
+        (
+            ["Ad Sales", "Email Sales", "Sales", "Sales Funnel", "Weekly Sales", "Unrelated"],
+            "Sales",
+            "Sales",
+            "Unrelated",
+        ),
         (["Onboarding tour", "Unrelated"], "onbarding", "Onboarding tour", "Unrelated"),
         (["Marketing tour", "Engineering tour"], "Marke", "Marketing tour", "Engineering tour"),
         (["NPS Tour", "Engineering tour"], "nps", "NPS Tour", "Engineering tour"),
@@ -110,7 +115,11 @@ def test_search_length_cap(tenant, length, status):
         assert response.status_code == 200
     else:
         body = assert_error(
-            response, 400, attr="search", detail="Search query must be 200 characters or fewer.", type="validation_error"
+            response,
+            400,
+            attr="search",
+            detail="Search query must be 200 characters or fewer.",
+            type="validation_error",
         )
         assert "200 characters" in body["detail"]
 
@@ -214,7 +223,9 @@ def trigram_tours_seed(count: int = 300) -> None:
     project = ProjectFactory()
     areas = ["billing", "invoices", "dashboards", "reports", "exports", "webhooks"]
     ProductTour.objects.bulk_create(
-        ProductTour(project=project, name=f"{areas[i % 6].capitalize()} tour #{i}", description=f"How {areas[i % 5]} works")
+        ProductTour(
+            project=project, name=f"{areas[i % 6].capitalize()} tour #{i}", description=f"How {areas[i % 5]} works"
+        )
         for i in range(count)
     )
 

@@ -113,7 +113,11 @@ def test_linked_flag_unknown_ids(tenant, flag_id):
 
 def test_linked_flag_soft_deleted(tenant):
     flag = make_flag(tenant.project, deleted=True)
-    assert_error(create(tenant, {"name": "Tour", "linked_flag_id": flag.id}), 400, detail="Feature Flag with this ID does not exist")
+    assert_error(
+        create(tenant, {"name": "Tour", "linked_flag_id": flag.id}),
+        400,
+        detail="Feature Flag with this ID does not exist",
+    )
 
 
 @pytest.mark.parametrize("flag_id", ["abc", 1.5, True, [1], {"id": 1}])
@@ -137,14 +141,23 @@ def test_linked_flag_set_and_cleared(tenant):
         ("control", True, 201, None),
         ("any", True, 201, None),
         ("nonexistent", True, 400, "Feature flag variant 'nonexistent' does not exist. Available variants: control"),
-        ("some_variant", False, 400, "Feature flag variant 'some_variant' specified but the linked feature flag has no variants"),
+        (
+            "some_variant",
+            False,
+            400,
+            "Feature flag variant 'some_variant' specified but the linked feature flag has no variants",
+        ),
         ("any", False, 201, None),
     ],
 )
 def test_variant_validation(tenant, variant, has_variants, status, message):
     """T-variant-validation."""
     flag = make_flag(tenant.project, variants=["control"] if has_variants else None)
-    body = {"name": "Tour", "linked_flag_id": flag.id, "content": {"steps": [], "conditions": {"linkedFlagVariant": variant}}}
+    body = {
+        "name": "Tour",
+        "linked_flag_id": flag.id,
+        "content": {"steps": [], "conditions": {"linkedFlagVariant": variant}},
+    }
     response = create(tenant, body)
     if status == 201:
         assert response.status_code == 201, response.json()
@@ -156,7 +169,9 @@ def test_variant_lists_all_available(tenant):
     flag = make_flag(tenant.project, variants=["control", "test", "other"])
     body = {"name": "Tour", "linked_flag_id": flag.id, "content": {"conditions": {"linkedFlagVariant": "x"}}}
     assert_error(
-        create(tenant, body), 400, detail="Feature flag variant 'x' does not exist. Available variants: control, test, other"
+        create(tenant, body),
+        400,
+        detail="Feature flag variant 'x' does not exist. Available variants: control, test, other",
     )
 
 
@@ -258,7 +273,9 @@ def test_already_launched_tour_is_checked(tenant):
         400,
         detail="Step 1 requires an element to be selected",
     )
-    assert_error(patch(tenant, tour.id, {"name": "Updated name"}), 400, detail="Step 1 requires an element to be selected")
+    assert_error(
+        patch(tenant, tour.id, {"name": "Updated name"}), 400, detail="Step 1 requires an element to be selected"
+    )
     fixed = {"steps": [{"elementTargeting": "auto", "inferenceData": {"tag": "a"}}]}
     assert patch(tenant, tour.id, {"name": "Updated name", "content": fixed}).status_code == 200
 
@@ -278,7 +295,9 @@ def test_creation_context_choices(tenant, value):
 
 
 def test_name_is_required_on_create(tenant):
-    assert_error(create(tenant, {"description": "x"}), 400, code="required", attr="name", detail="This field is required.")
+    assert_error(
+        create(tenant, {"description": "x"}), 400, code="required", attr="name", detail="This field is required."
+    )
     assert_error(create(tenant, {"name": ""}), 400, code="blank", attr="name")
     assert_error(create(tenant, {"name": None}), 400, code="null", attr="name")
 
@@ -398,7 +417,10 @@ def test_deeply_nested_content_is_a_parse_error(tenant):
         ('{"name": "ok", "content": {"steps": [{"title": "\\ud800"}]}}', "content"),
         ('{"name": "ok", "content": {"\\ud800": 1}}', "content"),
         ('{"name": "ok", "content": {"x": 1e999}}', "content"),
-        ('{"name": "ok", "auto_launch": true, "targeting_flag_filters": {"groups": [{"properties": [{"key": "\\ud800"}]}]}}', "targeting_flag_filters"),
+        (
+            '{"name": "ok", "auto_launch": true, "targeting_flag_filters": {"groups": [{"properties": [{"key": "\\ud800"}]}]}}',
+            "targeting_flag_filters",
+        ),
     ],
 )
 def test_unstorable_text_in_json_bodies(tenant, raw, attr):

@@ -42,7 +42,7 @@ def assert_same_reads(source, tenant) -> None:
 
     local, remote = local_reads(tenant), source.tours()
     assert [tour["id"] for tour in local] == [tour["id"] for tour in remote]
-    for here, there in zip(local, remote):
+    for here, there in zip(local, remote, strict=True):
         assert comparable(here, local_key) == comparable(there, source_key), here["name"]
 
 

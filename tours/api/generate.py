@@ -6,7 +6,6 @@ processing (403), tour exists in this project and is not archived (404), body va
 upstream timeout 504, any other upstream failure 502.
 """
 
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action

@@ -1,6 +1,5 @@
 """`/api/projects/{project_id}/surveys/`: read-only; surveys are created and ended by their tours."""
 
-
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 

@@ -108,8 +108,13 @@ class ProductTourViewSet(
 
     def list(self, request, *args, **kwargs):
         # A page shows nothing but rows the project's revision covers: same revision and request, same page.
-        etag = etag_of(self.project.id, self.project.tours_revision or 0, request.build_absolute_uri(),
-                       request.accepted_media_type, weak=True)
+        etag = etag_of(
+            self.project.id,
+            self.project.tours_revision or 0,
+            request.build_absolute_uri(),
+            request.accepted_media_type,
+            weak=True,
+        )
         if if_none_match_matches(request.headers.get("If-None-Match"), etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         with search_session() if self.count_with_page else nullcontext():

@@ -150,9 +150,7 @@ def _survey_steps(steps: list) -> list[tuple[int, dict]]:
 # --- database -------------------------------------------------------------------------------------
 
 
-def tour_surveys_sync(
-    *, tour: ProductTour, user: User | None, before_content: Any = None, save: bool = True
-) -> None:
+def tour_surveys_sync(*, tour: ProductTour, user: User | None, before_content: Any = None, save: bool = True) -> None:
     """Create or update the survey behind each survey step and record its ids in the step; end the
     tour's surveys no step uses. Call inside the tour's transaction, with the tour row existing.
 

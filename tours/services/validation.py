@@ -96,9 +96,7 @@ def linked_flag_variant_validate(*, content: Any, flag: FeatureFlag | None) -> N
         raise InvalidInput(
             f"Feature flag variant '{variant}' does not exist. Available variants: {', '.join(map(str, keys))}"
         )
-    raise InvalidInput(
-        f"Feature flag variant '{variant}' specified but the linked feature flag has no variants"
-    )
+    raise InvalidInput(f"Feature flag variant '{variant}' specified but the linked feature flag has no variants")
 
 
 def launch_validate(steps: Any) -> None:

@@ -81,16 +81,16 @@ def tour_content_complete(*, messages: list[dict[str, str]]) -> list[dict[str, A
             )
     except openai.APITimeoutError:
         logger.warning("AI generation timed out after %ss", timeout)
-        raise UpstreamTimeout(f"The AI provider did not answer within {timeout:g} seconds.")
+        raise UpstreamTimeout(f"The AI provider did not answer within {timeout:g} seconds.") from None
     except openai.APIStatusError as exc:
         logger.warning("AI generation failed: upstream HTTP %s", exc.status_code)
-        raise UpstreamError(f"The AI provider answered with HTTP {exc.status_code}.")
+        raise UpstreamError(f"The AI provider answered with HTTP {exc.status_code}.") from None
     except openai.APIConnectionError:
         logger.warning("AI generation failed: cannot connect to the AI provider", exc_info=True)
-        raise UpstreamError("Could not connect to the AI provider.")
+        raise UpstreamError("Could not connect to the AI provider.") from None
     except openai.OpenAIError:
         logger.warning("AI generation failed", exc_info=True)
-        raise UpstreamError()
+        raise UpstreamError() from None
     return _answer_parse(completion)
 
 
@@ -109,5 +109,5 @@ def _answer_parse(completion: Any) -> list[dict[str, Any]]:
         parsed = GeneratedTour.model_validate_json(content)
     except pydantic.ValidationError:
         logger.warning("AI generation answer does not match the schema: %.500s", content)
-        raise UpstreamError("The AI provider's answer did not match the expected format.")
+        raise UpstreamError("The AI provider's answer did not match the expected format.") from None
     return [step.model_dump() for step in parsed.steps]
