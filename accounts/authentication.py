@@ -65,7 +65,7 @@ class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
         if key.last_used_at is None or now - key.last_used_at > PersonalAPIKey.LAST_USED_AT_PRECISION:
             key.last_used_at = now
             key.save(update_fields=["last_used_at"])
-        request.personal_api_key = key
+        request.personal_api_key = key  # type: ignore[attr-defined]  # read by the key throttle
         return key.user, key
 
     def authenticate_header(self, request: Request) -> str:

@@ -1,5 +1,6 @@
 import uuid
 from datetime import timedelta
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -9,10 +10,10 @@ from django.utils.text import slugify
 from accounts.tokens import generate_project_token, generate_random_token
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email: str, password: str | None, **extra):
+    def _create_user(self, email: str, password: str | None, **extra) -> "User":
         if not email:
             raise ValueError("The email must be set")
         user = self.model(email=self.normalize_email(email), **extra)
@@ -40,7 +41,7 @@ class User(AbstractUser):
         for role in ("engineering", "data", "product", "founder", "leadership", "marketing", "sales", "other")
     ]
 
-    username = None
+    username = None  # type: ignore[assignment]  # email is the user name
     email = models.EmailField(unique=True)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     distinct_id = models.CharField(max_length=200, unique=True, null=True, blank=True, default=generate_random_token)
@@ -55,8 +56,8 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.email

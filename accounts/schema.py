@@ -35,7 +35,7 @@ class ProjectAutoSchema(AutoSchema):
     a project-scoped resource's `id` has its primary key's type (a UUID for tours, an integer for flags)
     instead of the router's catch-all pattern."""
 
-    def get_description(self) -> str:
+    def get_description(self) -> str:  # type: ignore[override]  # drf-spectacular calls it without arguments
         """The action's docstring, else the viewset's *own* one: docstrings inherited from mixins and
         bases (`ProjectScopedViewSet`, …) describe code, not the endpoint."""
         action = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)

@@ -1,7 +1,8 @@
 """The base every project-scoped API viewset uses: resolves the project, checks access, scopes querysets."""
 
+from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import OuterRef, Subquery
 from rest_framework import exceptions, permissions, viewsets
@@ -9,6 +10,9 @@ from rest_framework import exceptions, permissions, viewsets
 from accounts.models import OrganizationMembership, Project
 from accounts.permissions import APIScopePermission
 from core.ids import object_pk
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
 
 PROJECT_NOT_FOUND = "Project not found."
 
@@ -58,20 +62,24 @@ class ScopePermission(HandlerMissingPassesMixin, APIScopePermission):
         return super().has_permission(request, view)
 
 
-class ProjectScopedViewSetMixin:
-    """Mix into a DRF viewset registered under `projects/(?P<project_id>[^/]+)/...`.
+class ProjectScopedViewSet(viewsets.GenericViewSet):
+    """The base of every viewset registered under `projects/(?P<project_id>[^/]+)/...`.
 
     Subclasses set `scope_object` (and optionally read/write action lists) and `queryset`;
     `get_queryset()` always filters to the request's project.
     """
 
-    permission_classes = [permissions.IsAuthenticated, ScopePermission, ProjectMembershipPermission]
+    permission_classes: "Sequence[_PermissionClass]" = [
+        permissions.IsAuthenticated,
+        ScopePermission,
+        ProjectMembershipPermission,
+    ]
     project_lookup_kwarg = "project_id"
     # Extra values read with the project in the same query (name → expression over the project row).
     project_annotations: dict = {}
 
     def scoped_project_id(self) -> int:
-        return parse_project_id(self.kwargs.get(self.project_lookup_kwarg), self.request.user)
+        return parse_project_id(str(self.kwargs.get(self.project_lookup_kwarg, "")), self.request.user)
 
     def scoped_organization_id(self):
         project = Project.objects.filter(id=self.scoped_project_id()).only("organization_id").first()
@@ -86,7 +94,7 @@ class ProjectScopedViewSetMixin:
         """The project and its organization, with the request user's membership level there and the
         viewset's `project_annotations` (one query)."""
         membership = OrganizationMembership.objects.filter(
-            organization_id=OuterRef("organization_id"), user_id=self.request.user.id
+            organization_id=OuterRef("organization_id"), user_id=self.request.user.pk or 0
         )
         project = (
             Project.objects.select_related("organization")
@@ -101,7 +109,7 @@ class ProjectScopedViewSetMixin:
     @property
     def membership_level(self) -> int | None:
         """None when the request's user is not a member of the project's organization."""
-        return self.project.request_membership_level
+        return getattr(self.project, MEMBERSHIP_LEVEL)
 
     def get_queryset(self):
         return super().get_queryset().filter(project_id=self.project.id)
@@ -122,7 +130,3 @@ class ProjectScopedViewSetMixin:
         context = super().get_serializer_context()
         context.update({"project": self.project, "project_id": self.project.id, "team_id": self.project.id})
         return context
-
-
-class ProjectScopedViewSet(ProjectScopedViewSetMixin, viewsets.GenericViewSet):
-    pass

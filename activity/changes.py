@@ -7,7 +7,7 @@ unsaved instances is a pure function.
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -29,6 +29,8 @@ COMMON_EXCLUSIONS = frozenset(
         "project_id",
     }
 )
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def change_for(scope: str, field: str, before: Any, after: Any, empty_values: It
     return None
 
 
-def _related(instance: models.Model, field: models.ForeignKey) -> models.Model | None:
+def _related(instance: models.Model, field: Any) -> models.Model | None:
     """The related object (compared by primary key); None when unset or since deleted."""
     related_id = getattr(instance, field.attname)
     if related_id is None:
@@ -117,7 +119,7 @@ def changes_between(
     return changes
 
 
-def instance_snapshot(instance: models.Model) -> models.Model:
+def instance_snapshot(instance: M) -> M:
     """A detached copy of `instance` as it is now: the "before" of an update that mutates it in place."""
     snapshot = copy.copy(instance)
     for field in instance._meta.concrete_fields:

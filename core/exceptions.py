@@ -34,7 +34,7 @@ def api_exception_of(error: DomainError) -> exceptions.APIException:
         return exceptions.ValidationError({error.attr: [detail]} if error.attr else [detail])
     api_error = exceptions.APIException(detail=detail)
     api_error.status_code = error.status_code
-    api_error.default_type = error.type  # read by drf-exceptions-hog
+    api_error.default_type = error.type  # type: ignore[attr-defined]  # read by drf-exceptions-hog
     return api_error
 
 

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
+from typing import Literal
 
 # The id of the request being served, added to every record logged while serving it.
 current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -56,7 +57,9 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     """`time level logger message key=value …` for reading in a terminal."""
 
-    def __init__(self, fmt: str | None = None, datefmt: str | None = None, style: str = "%", **kwargs):
+    def __init__(
+        self, fmt: str | None = None, datefmt: str | None = None, style: Literal["%", "{", "$"] = "%", **kwargs
+    ):
         super().__init__(fmt or "%(asctime)s %(levelname)s %(name)s %(message)s", datefmt, style, **kwargs)
 
     def format(self, record: logging.LogRecord) -> str:

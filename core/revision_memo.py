@@ -7,6 +7,7 @@ served. That is the whole freshness mechanism: no lifetimes, no invalidation mes
 visible to every request that starts after it commits, on any worker of any instance.
 """
 
+import weakref
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -14,12 +15,15 @@ from core.recent import RecentItems
 
 T = TypeVar("T")
 
+_ALL: "weakref.WeakSet[RevisionMemo]" = weakref.WeakSet()
+
 
 class RevisionMemo:
     """At most `limit` projects' values of one kind, most recently used kept."""
 
     def __init__(self, limit: int = 1024):
         self._entries = RecentItems(limit)
+        _ALL.add(self)
 
     def get(self, *, project_id: int, revision: Hashable, build: Callable[[], T]) -> T:
         entry = self._entries.get(project_id)
@@ -31,3 +35,10 @@ class RevisionMemo:
 
     def clear(self) -> None:
         self._entries.clear()
+
+
+def revision_memos_clear() -> None:
+    """Forget every remembered value of this worker (tests, where SQLite reuses ids after a rollback;
+    a cold start in benchmarks)."""
+    for memo in list(_ALL):
+        memo.clear()

@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,7 +12,7 @@ from flags.models import FeatureFlag
 from flags.payloads import filters_redacted
 
 
-def secret_payloads_hidden(data: dict, *, instance: FeatureFlag, context: dict) -> dict:
+def secret_payloads_hidden(data: dict, *, instance: FeatureFlag, context: Mapping[str, Any]) -> dict:
     """PostHog: secret payloads in clear only for personal API key requests; sessions see the placeholder."""
     authenticator = getattr(context.get("request"), "successful_authenticator", None)
     if instance.has_encrypted_payloads and not isinstance(authenticator, PersonalAPIKeyAuthentication):

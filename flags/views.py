@@ -6,20 +6,12 @@ from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from accounts.viewsets import ProjectScopedViewSet
-from activity.mixins import activity_mixin
-from core.ids import object_pk
+from activity.mixins import ActivityActionsMixin
 from flags.models import FeatureFlag
 from flags.selectors import feature_flag_list, feature_flag_queryset
 from flags.serializers import FeatureFlagSerializer
 from flags.services import feature_flag_create, feature_flag_update
 from flags.services.activity import SCOPE as FLAG_ACTIVITY_SCOPE
-
-FeatureFlagActivityMixin = activity_mixin(
-    model=FeatureFlag,
-    scope=FLAG_ACTIVITY_SCOPE,
-    operation_prefix="feature_flags",
-    item_id=lambda raw: str(object_pk(FeatureFlag, raw)),
-)
 
 
 @extend_schema_view(
@@ -42,9 +34,12 @@ FeatureFlagActivityMixin = activity_mixin(
         description='Hard delete is not allowed (405, empty body); soft delete with PATCH {"deleted": true}.',
         responses={405: OpenApiResponse(description='Always: use PATCH {"deleted": true}.')},
     ),
+    all_activity=extend_schema(operation_id="feature_flags_all_activity_retrieve"),
+    activity=extend_schema(operation_id="feature_flags_activity_retrieve"),
 )
-class FeatureFlagViewSet(FeatureFlagActivityMixin, mixins.ListModelMixin, ProjectScopedViewSet):
+class FeatureFlagViewSet(ActivityActionsMixin, mixins.ListModelMixin, ProjectScopedViewSet):
     scope_object = "feature_flag"
+    activity_scope = FLAG_ACTIVITY_SCOPE
     serializer_class = FeatureFlagSerializer
     queryset = FeatureFlag.objects.all()
     lookup_value_regex = "[^/]+"  # any segment: ids are checked by `object_pk` (malformed: 404)

@@ -139,7 +139,8 @@ class ProductTourAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         tour = None if self.instance._state.adding else self.instance
-        self.fields["linked_flag"].queryset = _linkable_flags(tour.project_id if tour is not None else None)
+        linked_flag = self.fields["linked_flag"]
+        linked_flag.queryset = _linkable_flags(tour.project_id if tour is not None else None)  # type: ignore[attr-defined]
         if tour is not None:
             flag = tour.internal_targeting_flag if tour.internal_targeting_flag_id else None
             if flag is not None:
@@ -152,7 +153,7 @@ class ProductTourAdminForm(forms.ModelForm):
     def _post_clean(self) -> None:
         """In place of Django's model validation: the services' (the API's rules and messages), as the
         write. The instance is not touched: the services write the row."""
-        if not self._errors:
+        if not self.errors:
             self._write()
 
     # --- the write ------------------------------------------------------------------------------
@@ -203,11 +204,11 @@ class ProductTourAdminForm(forms.ModelForm):
         except PreconditionFailed:
             self.add_error(None, STALE)
         except (DomainError, APIException) as raised:
-            error = api_exception_of(raised) if isinstance(raised, DomainError) else raised
-            if isinstance(error, ValidationError):
-                self._show(None, error)
+            api_error = api_exception_of(raised) if isinstance(raised, DomainError) else raised
+            if isinstance(api_error, ValidationError):
+                self._show(None, api_error)
             else:  # e.g. the tour was deleted meanwhile (404)
-                self.add_error(None, error_text(error))
+                self.add_error(None, error_text(api_error))
 
     def _create(self, *, draft: Any) -> ProductTour:
         data = self._validated(tour=None, body=self._body(adding=True))

@@ -78,7 +78,7 @@ def step_preview(step: Any, *, number: int) -> StepPreview:
         target = _text(inference.get("text"))
     return StepPreview(
         number=number,
-        kind=step.get("type") if isinstance(step.get("type"), str) else "?",
+        kind=str(step["type"]) if isinstance(step.get("type"), str) else "?",
         title=_text(step.get("title")),
         lines=lines[:MAX_LINES],
         survey=_text(survey.get("questionText")) if isinstance(survey, dict) else None,

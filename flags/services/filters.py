@@ -235,7 +235,7 @@ def _property_rules_check(prop: dict) -> None:
     if operator in STRING_VALUE_OPERATORS and not isinstance(value, str):
         raise FiltersInvalid(f"Invalid value for operator {raw_operator}: {value}", code="invalid_value")
     if operator in REGEX_OPERATORS:
-        _regex_check(raw_operator, value)
+        _regex_check(raw_operator, str(value))
     if operator in SEMVER_OPERATORS and not isinstance(value, str):
         raise FiltersInvalid(f"Invalid value for operator {raw_operator}: {value}", code="invalid_value")
     if operator in LIST_VALUE_OPERATORS and not isinstance(value, list):

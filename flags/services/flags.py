@@ -129,7 +129,7 @@ def _conflict_check(current: FeatureFlag, changed: set[str], expected_version: i
         return
     field_versions = current.field_versions if isinstance(current.field_versions, dict) else {}
     if any(field_versions.get(name, 0) > expected_version for name in changed):
-        editor = current.last_modified_by.email if current.last_modified_by_id else "another user"
+        editor = current.last_modified_by.email if current.last_modified_by is not None else "another user"
         raise Conflict(
             f"The feature flag was updated by {editor} since you started editing it. Please refresh and try again."
         )

@@ -9,6 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.viewsets import ProjectScopedViewSet
 from tours.api.openapi import IF_MATCH, etag_header
 from tours.models import ProductTour
 from tours.serializers import (
@@ -20,8 +21,8 @@ from tours.services.drafts import draft_discard, draft_publish, draft_save
 from tours.services.etags import if_match_check, tour_etag
 
 
-class ProductTourDraftsMixin:
-    """Mixed into the product tours viewset (a ProjectScopedViewSet)."""
+class ProductTourDraftsMixin(ProjectScopedViewSet):
+    """Mixed into the product tours viewset."""
 
     def tour_ref(self) -> ProductTour:
         """The tour the URL names, as a reference: the services read it once, under its row lock."""

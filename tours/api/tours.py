@@ -10,9 +10,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.viewsets import ProjectScopedViewSet
-from activity.mixins import activity_mixin
+from activity.mixins import ActivityActionsMixin
 from core.etags import etag_of, if_none_match_matches
-from core.ids import object_pk
 from core.parsers import JSONOrFormBodyParser
 from tours.api.drafts import ProductTourDraftsMixin
 from tours.api.generate import ProductTourGenerateMixin
@@ -25,14 +24,6 @@ from tours.serializers import (
 from tours.services.activity import SCOPE as TOUR_ACTIVITY_SCOPE
 from tours.services.search import search_session, tours_search
 from tours.services.tours import tour_create, tour_delete, tour_update
-
-ProductTourActivityMixin = activity_mixin(
-    model=ProductTour,
-    scope=TOUR_ACTIVITY_SCOPE,
-    operation_prefix="product_tours",
-    item_id=lambda raw: str(object_pk(ProductTour, raw)),
-    tags=["product_tours"],
-)
 
 
 @extend_schema_view(
@@ -60,14 +51,15 @@ ProductTourActivityMixin = activity_mixin(
         parameters=[IF_MATCH, etag_header(200)],
     ),
     destroy=extend_schema(operation_id="product_tours_destroy", parameters=[IF_MATCH]),
+    all_activity=extend_schema(operation_id="product_tours_all_activity_retrieve"),
+    activity=extend_schema(operation_id="product_tours_activity_retrieve"),
 )
 @extend_schema(tags=["product_tours"])
-class ProductTourViewSet(
-    ProductTourActivityMixin, ProductTourDraftsMixin, ProductTourGenerateMixin, ProjectScopedViewSet
-):
+class ProductTourViewSet(ActivityActionsMixin, ProductTourDraftsMixin, ProductTourGenerateMixin, ProjectScopedViewSet):
     """Create, read, update, and manage product tours and their targeting."""
 
     scope_object = "product_tour"
+    activity_scope = TOUR_ACTIVITY_SCOPE
     scope_object_read_actions = ["list", "retrieve", "draft_status"]
     scope_object_write_actions = [
         "create",

@@ -1,7 +1,7 @@
 """Import progress on stderr: a bar redrawn in place on a terminal, one line per tour otherwise
 (logs, CI). Failures always get a line of their own."""
 
-from typing import TextIO
+from typing import Protocol
 
 from tours.services.transfer.report import FAILED, TourOutcome
 
@@ -9,8 +9,14 @@ BAR_WIDTH = 30
 CLEAR_LINE = "\r\x1b[2K"
 
 
+class Writable(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 class StderrProgress:
-    def __init__(self, stream: TextIO):
+    def __init__(self, stream: Writable):
         self._stream = stream
         self._tty = bool(getattr(stream, "isatty", lambda: False)())
         self._total = 0

@@ -145,8 +145,10 @@ def draft_publish(
     except Exception as exc:
         if not publishing:
             raise
-        name_race = isinstance(exc, IntegrityError) and name_taken(
-            project_id=locked.project_id, name=locked.name, exclude_id=locked.pk
+        name_race = (
+            isinstance(exc, IntegrityError)
+            and locked is not None
+            and name_taken(project_id=locked.project_id, name=locked.name, exclude_id=locked.pk)
         )
         # A refusal (any 4xx: ours, or the validator's) keeps the merge; a server error keeps nothing.
         if fields and (name_race or getattr(exc, "status_code", 500) < 500):

@@ -162,7 +162,7 @@ def tour_surveys_sync(*, tour: ProductTour, user: User | None, before_content: A
     tour's or another project's, or one an earlier step already claimed, gets a new survey.
     """
     content = tour.content if isinstance(tour.content, dict) else {}
-    steps = content.get("steps") if isinstance(content.get("steps"), list) else []
+    steps: list = content["steps"] if isinstance(content.get("steps"), list) else []
     survey_steps = _survey_steps(steps)
     wanted = {sid for _, step in survey_steps if (sid := _as_uuid(step.get("linkedSurveyId"))) is not None}
     existing = (
@@ -177,9 +177,10 @@ def tour_surveys_sync(*, tour: ProductTour, user: User | None, before_content: A
     to_create: list[Survey] = []
     to_update: list[Survey] = []
     for index, step in survey_steps:
-        survey = existing.get(_as_uuid(step.get("linkedSurveyId")))
+        linked = _as_uuid(step.get("linkedSurveyId"))
+        survey = existing.get(linked) if linked is not None else None
         is_new = survey is None or survey.pk in claimed
-        if is_new:
+        if survey is None or is_new:
             survey = Survey(project_id=tour.project_id, product_tour_id=tour.pk, created_by=user)
             to_create.append(survey)
         claimed.add(survey.pk)

@@ -242,8 +242,8 @@ def tour_flag_sync(*, tour, user, before: FlagInputs | None, targeting: Any = UN
     try:
         if flag is None:
             if after.auto_launch and (before is None or not before.auto_launch):
-                user_groups = [] if targeting is UNSET else user_groups_extract(tour_id=tour_id, filters=targeting)
-                _flag_create(tour=tour, user=user, user_groups=user_groups)
+                groups = [] if targeting is UNSET else user_groups_extract(tour_id=tour_id, filters=targeting)
+                _flag_create(tour=tour, user=user, user_groups=groups)
             return  # without a flag, targeting_flag_filters is ignored
         if before is None:
             return  # a new tour has no flag yet
@@ -257,13 +257,12 @@ def tour_flag_sync(*, tour, user, before: FlagInputs | None, targeting: Any = UN
         if active != flag.active:
             changes["active"] = active
 
+        user_groups: list[list[dict]] | None = None  # None: the filters stay as they are
         if targeting is not UNSET:
             user_groups = user_groups_extract(tour_id=tour_id, filters=targeting)
         elif before.display_frequency != after.display_frequency or before.wait_period != after.wait_period:
             # Keep the user's targeting; re-derive what the system manages.
             user_groups = user_groups_extract(tour_id=tour_id, filters=flag.filters)
-        else:
-            user_groups = None
         if user_groups is not None:
             filters = targeting_filters_build(tour_id=tour_id, content=tour.content, user_groups=user_groups)
             if filters != flag.filters:

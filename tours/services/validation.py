@@ -5,6 +5,7 @@ in the input serializer (DRF errors on `content`); the cross-field and launch ch
 services and raise `InvalidInput`.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -64,7 +65,7 @@ def steps_count_validate(steps: list) -> None:
         raise serializers.ValidationError(TOO_MANY_STEPS.format(limit=limit, count=len(steps)), code="max_length")
 
 
-def linked_flag_resolve(*, project, data: dict, tour=None) -> FeatureFlag | None:
+def linked_flag_resolve(*, project, data: Mapping[str, Any], tour=None) -> FeatureFlag | None:
     """The linked flag the tour will have: from the request, else (PATCH) the stored one."""
     if "linked_flag_id" not in data:
         return tour.linked_flag if tour is not None and tour.linked_flag_id else None
@@ -111,13 +112,13 @@ def launch_validate(steps: Any) -> None:
             raise InvalidInput(f"Step {index + 1} requires an element to be selected")
 
 
-def launch_steps(*, data: dict, tour=None) -> Any:
+def launch_steps(*, data: Mapping[str, Any], tour=None) -> Any:
     """Steps checked at launch: the request's content when given and non-empty, else the stored content."""
     content = data.get("content") or (tour.content if tour is not None else None) or {}
     return content.get("steps", []) if isinstance(content, dict) else []
 
 
-def is_launch_check_needed(*, data: dict, tour=None) -> bool:
+def is_launch_check_needed(*, data: Mapping[str, Any], tour=None) -> bool:
     launching = data.get("start_date") is not None
     launched = tour is not None and tour.start_date is not None
     return launching or launched

@@ -74,7 +74,7 @@ def tour_content_complete(*, messages: list[dict[str, str]]) -> list[dict[str, A
     )
     try:
         with client:
-            completion = client.chat.completions.create(
+            completion = client.chat.completions.create(  # type: ignore[call-overload]  # plain dict messages
                 model=settings.PRODUCT_TOURS_AI_MODEL,
                 messages=messages,
                 response_format=RESPONSE_FORMAT,
