@@ -4,7 +4,6 @@ input, stored patterns RE2 refuses evaluate to no match and are logged once, and
 import importlib
 import logging
 import re
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -120,12 +119,10 @@ def test_evaluation_uses_re2_not_pythons_re(monkeypatch):
     assert property_match(prop("not_regex", "^(a+)+$"), {"name": "a" * 40 + "!"}, now=NOW) is True
 
 
-def test_catastrophic_pattern_on_a_long_value_is_prompt():
-    started = time.monotonic()
-    for _ in range(20):
-        assert regex_search("^(a+)+$", "a" * 5000 + "!") is False
-        assert regex_search("(x+x+)+y", "x" * 5000) is False
-    assert time.monotonic() - started < 2
+def test_catastrophic_patterns_on_long_values_are_answered():
+    # RE2 answers these in time linear in the input; Python's `re` would not finish (test above: never used).
+    assert regex_search("^(a+)+$", "a" * 5000 + "!") is False
+    assert regex_search("(x+x+)+y", "x" * 5000) is False
 
 
 def test_semantics_match_posthogs_server_case_insensitive_and_dot_all():

@@ -52,6 +52,11 @@ class FakeOpenAI:
                 return None
             raise
 
+    def request_count(self) -> int:
+        """How many completions requests the fake has received (a retry would add one)."""
+        with urllib.request.urlopen(f"{self.root}/_count", timeout=5) as response:
+            return json.loads(response.read())["count"]
+
     def last_user_prompt(self) -> str:
         messages = self.last_request()["body"]["messages"]
         return next(m["content"] for m in messages if m["role"] == "user")

