@@ -3,27 +3,18 @@
 from django.contrib import admin
 
 from activity.models import ActivityLog
+from core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(ActivityLog)
-class ActivityLogAdmin(admin.ModelAdmin):
+class ActivityLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "scope", "activity", "item_id", "detail_name", "project_id", "user", "is_system"]
     list_filter = ["scope", "activity", "is_system"]
     search_fields = ["item_id", "scope", "user__email"]
     list_select_related = ["user"]
     ordering = ["-created_at", "-id"]
-    readonly_fields = [field.name for field in ActivityLog._meta.fields]
 
     @admin.display(description="name")
     def detail_name(self, entry: ActivityLog) -> str:
         name = entry.detail.get("name") if isinstance(entry.detail, dict) else None
         return name if isinstance(name, str) else ""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

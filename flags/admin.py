@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 
+from core.admin import ReadOnlyAdminMixin
 from core.errors import DomainError
 from flags.models import FeatureFlag
 from flags.payloads import filters_redacted
@@ -8,7 +9,7 @@ from flags.services import feature_flag_update
 
 
 @admin.register(FeatureFlag)
-class FeatureFlagAdmin(admin.ModelAdmin):
+class FeatureFlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Browse flags; the only edits are the enable/disable actions, which go through the flag
     service so that validation and `version` behave as in the API."""
 
@@ -20,15 +21,6 @@ class FeatureFlagAdmin(admin.ModelAdmin):
     actions = ["enable_flags", "disable_flags"]
     exclude = ["filters"]
     readonly_fields = ["filters_shown"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # the change form stays read-only: flags are edited through the API
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_toggle_permission(self, request) -> bool:
         """The enable/disable actions change state: Django's change permission on flags, not just view."""

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
+from core.admin import ReadOnlyAdminMixin
 from core.errors import DomainError
 from core.exceptions import api_exception_of
 from tours.admin_form import ProductTourAdminForm
@@ -163,7 +164,7 @@ class ProductTourAdmin(admin.ModelAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Browse the surveys tour survey steps created. Read-only: each tour syncs its surveys on every
     save, so an edit here would be overwritten."""
 
@@ -172,10 +173,3 @@ class SurveyAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = ["project", "product_tour"]
     ordering = ["-created_at"]
-    readonly_fields = [field.name for field in Survey._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
