@@ -8,7 +8,6 @@ command works. Anything else that is not JSON stays a 400 parse error.
 
 import re
 
-from django.conf import settings
 from django.http import QueryDict
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -17,14 +16,19 @@ from rest_framework.utils import json as drf_json
 from core.json_parse import JSONParseError, JSONTooDeep, json_parse
 
 
+def _body_text(stream, parser_context: dict | None) -> tuple[str, str]:
+    """The body as text, and its encoding; a body that is not text is a 400."""
+    encoding = parsers.get_encoding(parser_context or {})
+    raw = stream.read() if stream is not None else b""
+    try:
+        return raw.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ParseError(f"JSON parse error - {exc}") from None
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        encoding = parsers.get_encoding(parser_context or {})
-        raw = stream.read() if stream is not None else b""
-        try:
-            text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+        text, _ = _body_text(stream, parser_context)
         try:
             return json_parse(text, parse_constant=drf_json.strict_constant if self.strict else None)
         except JSONParseError as exc:
@@ -41,13 +45,7 @@ def _reject_constant(token: str):
 
 class JSONOrFormBodyParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
-        raw = stream.read() if stream is not None else b""
-        try:
-            text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+        text, encoding = _body_text(stream, parser_context)
         try:
             return json_parse(text, parse_constant=_reject_constant)
         except JSONTooDeep as exc:
