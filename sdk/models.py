@@ -1,8 +1,13 @@
 from django.db import models
+from django.utils import timezone
 
 
 class CapturedEvent(models.Model):
-    """Product tour and survey events posthog-js sends, kept for later analytics."""
+    """Product tour and survey events posthog-js sends, kept for the tour stats.
+
+    The columns the stats filter and group by are extracted from `properties` when the event is
+    captured, so a stats query reads indexed columns instead of parsing JSON per row.
+    """
 
     project = models.ForeignKey("accounts.Project", on_delete=models.CASCADE, related_name="+")
     event = models.CharField(max_length=400)
@@ -10,12 +15,31 @@ class CapturedEvent(models.Model):
     properties = models.JSONField(default=dict)
     timestamp = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the event happened: its `timestamp` when the client sent one, else when it arrived.
+    event_time = models.DateTimeField(default=timezone.now)
+    # `$product_tour_id`, `$product_tour_step_id`, `$survey_id`, `$product_tour_dismiss_reason`.
+    tour_id = models.CharField(max_length=200, null=True, blank=True)
+    step_id = models.CharField(max_length=200, null=True, blank=True)
+    survey_id = models.CharField(max_length=200, null=True, blank=True)
+    dismiss_reason = models.CharField(max_length=200, null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["project", "event", "-created_at"], name="captured_event_idx"),
             # `purge_events` deletes by age, in batches.
             models.Index(fields=["created_at"], name="captured_event_created_idx"),
+            # Tour stats: one tour's events over a time range.
+            models.Index(
+                fields=["project", "tour_id", "event_time"],
+                name="captured_event_tour_idx",
+                condition=models.Q(tour_id__isnull=False),
+            ),
+            # A survey's responses, newest first.
+            models.Index(
+                fields=["project", "survey_id", "event_time"],
+                name="captured_event_survey_idx",
+                condition=models.Q(survey_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

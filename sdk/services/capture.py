@@ -3,10 +3,13 @@ bounds of one request (how many events, how large each may be)."""
 
 import json
 import logging
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from flags.persons import person_events_apply
@@ -61,13 +64,55 @@ def _event_distinct_id(event: dict) -> str | None:
 
 
 def _event_timestamp(event: dict) -> datetime | None:
+    """The event's `timestamp`, aware (a naive one is UTC); None when absent or not a date time."""
     value = event.get("timestamp")
     if not isinstance(value, str):
         return None
     try:
-        return parse_datetime(value)
-    except ValueError:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            return None
+        # Converting also refuses offsets that push a date past the calendar's ends (year 1 or 9999).
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
+
+
+COLUMN_MAX_LENGTH = 200
+
+
+def _text_property(properties: dict, key: str) -> str | None:
+    """A property as the text a stats column holds: strings and numbers (not booleans); None otherwise."""
+    value = properties.get(key)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value)
+    return text[:COLUMN_MAX_LENGTH] if text else None
+
+
+def _id_property(properties: dict, key: str) -> str | None:
+    """An id property; UUIDs in their canonical form (as tour and survey ids are rendered)."""
+    text = _text_property(properties, key)
+    if text is None:
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return text
+
+
+def captured_columns(*, event: dict, arrived_at: datetime) -> dict[str, Any]:
+    """The columns the tour stats read, extracted once at capture time (see `CapturedEvent`)."""
+    properties = event["properties"] if isinstance(event.get("properties"), dict) else {}
+    timestamp = _event_timestamp(event)
+    return {
+        "timestamp": timestamp,
+        "event_time": timestamp or arrived_at,
+        "tour_id": _id_property(properties, "$product_tour_id"),
+        "step_id": _text_property(properties, "$product_tour_step_id"),
+        "survey_id": _id_property(properties, "$survey_id"),
+        "dismiss_reason": _text_property(properties, "$product_tour_dismiss_reason"),
+    }
 
 
 def capture_events_ingest(*, project_id: int, events: list[dict]) -> int:
@@ -85,13 +130,14 @@ def capture_events_ingest(*, project_id: int, events: list[dict]) -> int:
         if isinstance(name, str) and name and distinct_id is not None:
             named.append((distinct_id, event))
     accepted = events_within_size(named, project_id=project_id)
+    arrived_at = timezone.now()
     stored = [
         CapturedEvent(
             project_id=project_id,
             event=event["event"][:400],
             distinct_id=distinct_id,
             properties=event["properties"] if isinstance(event.get("properties"), dict) else {},
-            timestamp=_event_timestamp(event),
+            **captured_columns(event=event, arrived_at=arrived_at),
         )
         for distinct_id, event in accepted
         if event["event"].startswith(STORED_EVENT_PREFIXES)

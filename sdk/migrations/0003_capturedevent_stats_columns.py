@@ -1,0 +1,83 @@
+"""Columns the tour stats read (event time; tour, step and survey ids; dismiss reason), filled for the
+events already stored. 0004 then makes the event time required and adds the indexes."""
+
+import uuid
+
+from django.db import migrations, models
+from django.db.models.functions import Coalesce
+
+BATCH = 2000
+COLUMN_MAX_LENGTH = 200
+
+
+# The extraction as capture did it when this migration was written (migrations do not import app code).
+def _text(properties, key):
+    value = properties.get(key)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value)
+    return text[:COLUMN_MAX_LENGTH] if text else None
+
+
+def _id(properties, key):
+    text = _text(properties, key)
+    if text is None:
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return text
+
+
+def backfill(apps, schema_editor):
+    CapturedEvent = apps.get_model("sdk", "CapturedEvent")
+    # Stored timestamps were parsed from the event as capture stores them; arrival time otherwise.
+    CapturedEvent.objects.update(event_time=Coalesce("timestamp", "created_at"))
+    last_id = 0
+    while True:
+        rows = list(CapturedEvent.objects.filter(id__gt=last_id).order_by("id").only("id", "properties")[:BATCH])
+        if not rows:
+            return
+        for row in rows:
+            properties = row.properties if isinstance(row.properties, dict) else {}
+            row.tour_id = _id(properties, "$product_tour_id")
+            row.step_id = _text(properties, "$product_tour_step_id")
+            row.survey_id = _id(properties, "$survey_id")
+            row.dismiss_reason = _text(properties, "$product_tour_dismiss_reason")
+        CapturedEvent.objects.bulk_update(rows, ["tour_id", "step_id", "survey_id", "dismiss_reason"])
+        last_id = rows[-1].id
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("sdk", "0002_capturedevent_captured_event_created_idx"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="capturedevent",
+            name="event_time",
+            field=models.DateTimeField(null=True),
+        ),
+        migrations.AddField(
+            model_name="capturedevent",
+            name="tour_id",
+            field=models.CharField(blank=True, max_length=200, null=True),
+        ),
+        migrations.AddField(
+            model_name="capturedevent",
+            name="step_id",
+            field=models.CharField(blank=True, max_length=200, null=True),
+        ),
+        migrations.AddField(
+            model_name="capturedevent",
+            name="survey_id",
+            field=models.CharField(blank=True, max_length=200, null=True),
+        ),
+        migrations.AddField(
+            model_name="capturedevent",
+            name="dismiss_reason",
+            field=models.CharField(blank=True, max_length=200, null=True),
+        ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
+    ]
