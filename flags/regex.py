@@ -69,6 +69,16 @@ def regex_search(pattern: str, text: str) -> bool | None:
     return compiled.search(text[:MAX_REGEX_INPUT_CHARS]) is not None
 
 
+def regex_compiled(pattern: str):
+    """The compiled pattern (its `search` takes at most `MAX_REGEX_INPUT_CHARS` characters, see
+    `regex_search`), or None when RE2 cannot compile it (logged once)."""
+    compiled = _compiled(pattern)
+    if isinstance(compiled, RegexInvalid):
+        _report_once(pattern, compiled)
+        return None
+    return compiled
+
+
 def _report_once(pattern: str, error: RegexInvalid) -> None:
     with _reported_lock:
         if pattern in _reported or len(_reported) >= _MAX_REPORTED:
