@@ -5,10 +5,15 @@ merge an already identified person into another, and ignore generic ids ("anonym
 stem from client bugs and would otherwise merge every visitor into one person.
 """
 
+import functools
+import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from flags.models import Person, PersonDistinctId
 
@@ -38,29 +43,38 @@ def distinct_id_is_illegal(distinct_id: str) -> bool:
     )
 
 
+# Plain SQL: `/flags` reads a person on every request, and building the ORM query costs more than running it.
+_PROPERTIES_SQL = (
+    f"SELECT p.properties FROM {PersonDistinctId._meta.db_table} d "
+    f"JOIN {Person._meta.db_table} p ON p.id = d.person_id WHERE d.project_id = %s AND d.distinct_id = %s"
+)
+
+
 def person_properties_get(*, project_id: int, distinct_id: str) -> dict:
-    row = (
-        PersonDistinctId.objects.filter(project_id=project_id, distinct_id=distinct_id)
-        .values_list("person__properties", flat=True)
-        .first()
-    )
-    return row if isinstance(row, dict) else {}
+    """The properties of the person known by `distinct_id` (empty when there is none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PROPERTIES_SQL, [project_id, distinct_id])
+        row = cursor.fetchone()
+    if row is None:
+        return {}
+    value = json.loads(row[0]) if isinstance(row[0], (str, bytes)) else row[0]
+    return value if isinstance(value, dict) else {}
 
 
-def _person_for(project_id: int, distinct_id: str, *, create: bool) -> Person | None:
+def _person_create(project_id: int, distinct_id: str) -> Person:
+    person = Person.objects.create(project_id=project_id, properties={})
+    PersonDistinctId.objects.create(project_id=project_id, person=person, distinct_id=distinct_id)
+    return person
+
+
+def _person_for(project_id: int, distinct_id: str) -> Person | None:
     link = (
         PersonDistinctId.objects.select_related("person")
         .select_for_update()
         .filter(project_id=project_id, distinct_id=distinct_id)
         .first()
     )
-    if link is not None:
-        return link.person
-    if not create:
-        return None
-    person = Person.objects.create(project_id=project_id, properties={})
-    PersonDistinctId.objects.create(project_id=project_id, person=person, distinct_id=distinct_id)
-    return person
+    return link.person if link is not None else None
 
 
 def _distinct_id_add(person: Person, distinct_id: str) -> Person:
@@ -74,13 +88,14 @@ def persons_merge(*, project_id: int, target_distinct_id: str, other_distinct_id
     When both already are different persons and the other one is identified, nothing is merged
     (PostHog: an identified person is never merged into anyone): the target's person is returned.
     """
-    target = _person_for(project_id, target_distinct_id, create=False)
-    other = _person_for(project_id, other_distinct_id, create=False)
+    target = _person_for(project_id, target_distinct_id)
+    other = _person_for(project_id, other_distinct_id)
     changed: list[str] = []
-    if target is None and other is None:
-        person = _distinct_id_add(_person_for(project_id, target_distinct_id, create=True), other_distinct_id)
-    elif target is None:
-        person = _distinct_id_add(other, target_distinct_id)
+    if target is None:
+        if other is None:
+            person = _distinct_id_add(_person_create(project_id, target_distinct_id), other_distinct_id)
+        else:
+            person = _distinct_id_add(other, target_distinct_id)
     elif other is None:
         person = _distinct_id_add(target, other_distinct_id)
     elif other.pk == target.pk:
@@ -103,7 +118,8 @@ def persons_merge(*, project_id: int, target_distinct_id: str, other_distinct_id
 
 def person_properties_updates(event: dict) -> tuple[dict, dict, list]:
     """($set, $set_once, $unset) carried by an event, at top level or inside its properties."""
-    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+    properties = event.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
 
     def pick(key: str, kind: type) -> Any:
         value = event.get(key, properties.get(key))
@@ -114,7 +130,8 @@ def person_properties_updates(event: dict) -> tuple[dict, dict, list]:
 
 def _merge_partner(event: dict, distinct_id: str) -> str | None:
     """The other distinct id an `$identify` / `$create_alias` names, when a merge may use it."""
-    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+    properties = event.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
     name = event.get("event")
     other = properties.get("$anon_distinct_id") if name == "$identify" else None
     if name == "$create_alias":
@@ -126,47 +143,137 @@ def _merge_partner(event: dict, distinct_id: str) -> str | None:
     return other[:400]
 
 
-def person_event_apply(*, project_id: int, distinct_id: str, event: dict) -> None:
-    """Apply one event's identify/alias and property updates; runs inside the caller's transaction."""
-    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
-    if properties.get("$process_person_profile") is False:
-        return
+@dataclass(frozen=True, slots=True)
+class _Update:
+    """What one event does to its person: a merge partner, then `$set_once`, `$set`, `$unset`."""
+
+    distinct_id: str
+    merge_with: str | None
+    set_props: dict
+    set_once: dict
+    unset: list
+
+
+def _update_of(distinct_id: str, event: dict) -> _Update | None:
+    properties = event.get("properties")
+    if isinstance(properties, dict) and properties.get("$process_person_profile") is False:
+        return None
     set_props, set_once, unset = person_properties_updates(event)
     merge_with = _merge_partner(event, distinct_id)
     if merge_with is None and not (set_props or set_once or unset):
-        return
-    for attempt in range(2):
-        try:
-            with transaction.atomic():  # a savepoint: a lost insert race undoes this event only
-                _event_apply(project_id, distinct_id, merge_with, set_props, set_once, unset)
-            return
-        except IntegrityError:
-            # Another request created the same distinct id first; the second pass finds it.
-            if attempt:
-                raise
+        return None
+    return _Update(distinct_id, merge_with, set_props, set_once, unset)
 
 
-def _event_apply(
-    project_id: int, distinct_id: str, merge_with: str | None, set_props: dict, set_once: dict, unset: list
-) -> None:
-    if merge_with is not None:
-        person = persons_merge(project_id=project_id, target_distinct_id=distinct_id, other_distinct_id=merge_with)
-    else:
-        person = _person_for(project_id, distinct_id, create=True)
-    updated = dict(person.properties or {})
-    for key, value in set_once.items():
+def _properties_updated(properties: dict, update: _Update) -> dict:
+    updated = dict(properties)
+    for key, value in update.set_once.items():
         updated.setdefault(key, value)
-    updated.update(set_props)
-    for key in unset:
+    updated.update(update.set_props)
+    for key in update.unset:
         if isinstance(key, str):
             updated.pop(key, None)
+    return updated
+
+
+def _event_apply(project_id: int, update: _Update) -> None:
+    """One event with a merge: the merge, then its property updates."""
+    assert update.merge_with is not None
+    person = persons_merge(
+        project_id=project_id, target_distinct_id=update.distinct_id, other_distinct_id=update.merge_with
+    )
+    updated = _properties_updated(person.properties or {}, update)
     if updated != person.properties:
         person.properties = updated
         person.save(update_fields=["properties", "updated_at"])
 
 
+def _with_retry(apply: Callable[[], None]) -> None:
+    """Run `apply` in a savepoint; once more when another request created one of its distinct ids first
+    (the insert race is lost: the second pass finds the row)."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                apply()
+            return
+        except IntegrityError:
+            if attempt:
+                raise
+
+
+def _persons_locked(project_id: int, distinct_ids: set[str]) -> dict[str, Person]:
+    links = (
+        PersonDistinctId.objects.select_related("person")
+        .select_for_update()
+        .filter(project_id=project_id, distinct_id__in=distinct_ids)
+    )
+    return {link.distinct_id: link.person for link in links}
+
+
+def _persons_create(project_id: int, properties: dict[str, dict]) -> None:
+    """One new person per distinct id, with its properties: two bulk inserts."""
+    distinct_ids = list(properties)
+    persons = Person.objects.bulk_create(
+        [Person(project_id=project_id, properties=properties[d]) for d in distinct_ids]
+    )
+    PersonDistinctId.objects.bulk_create(
+        [
+            PersonDistinctId(project_id=project_id, person=person, distinct_id=distinct_id)
+            for person, distinct_id in zip(persons, distinct_ids, strict=True)
+        ]
+    )
+
+
+def _updates_apply(project_id: int, updates: list[_Update]) -> None:
+    """Property updates without merges, in order: one locking read of every person concerned, one bulk
+    insert of those not known yet (with their final properties), one UPDATE per known person whose
+    properties changed."""
+    wanted = set(u.distinct_id for u in updates)
+    for attempt in range(2):
+        persons = _persons_locked(project_id, wanted)
+        # Known persons by primary key (two distinct ids may be one person), new ones by distinct id.
+        keys = {d: ("person", persons[d].pk) if d in persons else ("new", d) for d in wanted}
+        properties: dict[tuple, dict] = {("person", p.pk): dict(p.properties or {}) for p in persons.values()}
+        for update in updates:
+            key = keys[update.distinct_id]
+            properties[key] = _properties_updated(properties.get(key, {}), update)
+        new = {key[1]: value for key, value in properties.items() if key[0] == "new"}
+        if not new:
+            break
+        try:
+            with transaction.atomic():  # a savepoint: a lost insert race undoes only these inserts
+                _persons_create(project_id, new)
+            break
+        except IntegrityError:
+            if attempt:  # another request created one of these distinct ids first: read them again
+                raise
+    now = timezone.now()
+    for person in {p.pk: p for p in persons.values()}.values():
+        if properties[("person", person.pk)] != person.properties:
+            Person.objects.filter(pk=person.pk).update(properties=properties[("person", person.pk)], updated_at=now)
+
+
+def person_event_apply(*, project_id: int, distinct_id: str, event: dict) -> None:
+    """Apply one event's identify/alias and property updates; runs inside the caller's transaction."""
+    person_events_apply(project_id=project_id, events=[(distinct_id, event)])
+
+
 def person_events_apply(*, project_id: int, events: list[tuple[str, dict]]) -> None:
-    """Apply a request's `(distinct_id, event)` pairs in order, in one transaction."""
-    with transaction.atomic():
-        for distinct_id, event in events:
-            person_event_apply(project_id=project_id, distinct_id=distinct_id, event=event)
+    """Apply a request's `(distinct_id, event)` pairs with the effect of applying them one by one in order,
+    in the caller's transaction (or one of its own). Runs of events without merges are applied together
+    (`_updates_apply`); an `$identify` / `$create_alias` merge is applied on its own, in its place."""
+    updates = [u for u in (_update_of(d, e) for d, e in events) if u is not None]
+    if not updates:
+        return
+    with transaction.atomic(savepoint=False):
+        run: list[_Update] = []
+        for update in updates:
+            if update.merge_with is None:
+                run.append(update)
+                continue
+            if run:
+                _updates_apply(project_id, run)
+                run = []
+            _with_retry(functools.partial(_event_apply, project_id, update))
+        if run:
+            _updates_apply(project_id, run)

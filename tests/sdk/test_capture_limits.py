@@ -176,16 +176,13 @@ def test_larger_events_are_dropped_not_applied_and_counted_in_the_log(tenant, br
 def test_a_failing_request_leaves_no_person_and_no_event(tenant, browser, monkeypatch):
     import flags.persons as persons
 
-    calls = {"n": 0}
-    real = persons._event_apply
+    real = persons._persons_create
 
-    def failing_third(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("boom")
-        return real(*args, **kwargs)
+    def failing_after_insert(*args, **kwargs):  # the persons are written, then the request fails
+        real(*args, **kwargs)
+        raise RuntimeError("boom")
 
-    monkeypatch.setattr(persons, "_event_apply", failing_third)
+    monkeypatch.setattr(persons, "_persons_create", failing_after_insert)
     response = browser.post(
         "/e/", batch_text(tenant.project.api_token, pad=1, count=5), content_type="application/json"
     )
