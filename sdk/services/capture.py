@@ -55,7 +55,7 @@ def events_within_size(events: list[tuple[str, dict]], *, project_id: int) -> li
 
 
 def _event_distinct_id(event: dict) -> str | None:
-    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+    properties = event["properties"] if isinstance(event.get("properties"), dict) else {}
     value = event.get("distinct_id", properties.get("distinct_id"))
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         return None

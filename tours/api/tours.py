@@ -16,6 +16,7 @@ from core.parsers import JSONOrFormBodyParser
 from tours.api.drafts import ProductTourDraftsMixin
 from tours.api.generate import ProductTourGenerateMixin
 from tours.api.openapi import IF_MATCH, SEARCH_DESCRIPTION, etag_header
+from tours.api.stats import ProductTourStatsMixin
 from tours.models import TOUR_RELATIONS, ProductTour, ProjectToursRevision
 from tours.serializers import (
     ProductTourSerializer,
@@ -55,12 +56,14 @@ from tours.services.tours import tour_create, tour_delete, tour_update
     activity=extend_schema(operation_id="product_tours_activity_retrieve"),
 )
 @extend_schema(tags=["product_tours"])
-class ProductTourViewSet(ActivityActionsMixin, ProductTourDraftsMixin, ProductTourGenerateMixin, ProjectScopedViewSet):
+class ProductTourViewSet(
+    ActivityActionsMixin, ProductTourDraftsMixin, ProductTourGenerateMixin, ProductTourStatsMixin, ProjectScopedViewSet
+):
     """Create, read, update, and manage product tours and their targeting."""
 
     scope_object = "product_tour"
     activity_scope = TOUR_ACTIVITY_SCOPE
-    scope_object_read_actions = ["list", "retrieve", "draft_status"]
+    scope_object_read_actions = ["list", "retrieve", "draft_status", "stats"]
     scope_object_write_actions = [
         "create",
         "update",
