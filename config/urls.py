@@ -4,7 +4,6 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.views import api_not_found, health
-from sdk.urls import tours_urlpatterns as sdk_tours_urlpatterns
 
 api_patterns = [
     path("", include("accounts.urls")),
@@ -14,9 +13,6 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    # First, and not nested in an include: the public SDK endpoint is the hot path, and every pattern
-    # and resolver level before it costs time (`make bench`). It overlaps no other route.
-    *sdk_tours_urlpatterns,
     path("_health", health, name="health"),
     path("admin/", admin.site.urls),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

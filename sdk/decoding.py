@@ -82,8 +82,8 @@ def _json(data: bytes | str) -> Any:
         raise PayloadError(str(exc)) from None
     except ValueError as exc:
         raise PayloadError("Body is not valid JSON.") from exc
-    pattern = _UNSTORABLE_ESCAPE_BYTES if isinstance(data, bytes) else _UNSTORABLE_ESCAPE
-    return _storable(value) if pattern.search(data) else value
+    unstorable = _UNSTORABLE_ESCAPE_BYTES.search(data) if isinstance(data, bytes) else _UNSTORABLE_ESCAPE.search(data)
+    return _storable(value) if unstorable else value
 
 
 def _storable_text(text: str) -> str:

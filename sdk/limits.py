@@ -1,34 +1,25 @@
 """The rate limit in front of every endpoint posthog-js calls (authenticated only by a public token)."""
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import Throttled
 
 from core.throttles import PublicClientThrottle
-from sdk.cors import cors_apply
+from sdk.http import PublicRequest, PublicResponse, json_response
 
 
-def throttled_response(request: HttpRequest, wait: float | None) -> HttpResponse:
-    """The 429 envelope DRF views give (`Retry-After` in whole seconds), with CORS so browsers can read it."""
+def throttled_response(wait: float | None) -> PublicResponse:
+    """The 429 envelope DRF views give (`Retry-After` in whole seconds)."""
     exc = Throttled(wait=wait)
     body = {"type": "throttled_error", "code": exc.default_code, "detail": str(exc.detail), "attr": None}
-    response = JsonResponse(body, status=429)
+    response = json_response(body, status=429)
     if wait is not None:
         response["Retry-After"] = str(max(1, int(wait + 0.999)))
-    return cors_apply(request, response)
+    return response
 
 
-def public_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Count the request against its client IP's `PUBLIC_RATE_LIMIT` budget; CORS preflights are free."""
-
-    @wraps(view)
-    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "OPTIONS":
-            throttle = PublicClientThrottle()
-            if not throttle.allow_request(request, None):
-                return throttled_response(request, throttle.wait())
-        return view(request, *args, **kwargs)
-
-    return limited
+def public_rate_limit_check(request: PublicRequest) -> PublicResponse | None:
+    """Count the request against its client IP's `PUBLIC_RATE_LIMIT` budget: the 429 answer when it is
+    spent, else None. CORS preflights are not counted (the caller skips them)."""
+    throttle = PublicClientThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return throttled_response(throttle.wait())

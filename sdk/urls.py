@@ -3,19 +3,10 @@ from django.urls import re_path
 from django.views.static import serve
 
 from sdk.api.bundles import static_asset
-from sdk.api.capture import capture
-from sdk.api.config import remote_config
-from sdk.api.flags import flags
-from sdk.api.tours import product_tours
 
-# First in config/urls.py: the public tours endpoint is the hot path (every end user's page view).
-tours_urlpatterns = [re_path(r"^api/product_tours/?$", product_tours, name="public-product-tours")]
-
+# The endpoints posthog-js calls on every page view (`/api/product_tours`, `/array/…/config(.js)`,
+# `/flags`, `/e`, …) are not Django routes: the lean path in front of Django serves them (sdk/gateway.py).
 urlpatterns = [
-    re_path(r"^array/(?P<token>[^/]+)/config\.js$", remote_config, {"js": True}, name="sdk-config-js"),
-    re_path(r"^array/(?P<token>[^/]+)/config/?$", remote_config, name="sdk-config"),
-    re_path(r"^(?:flags|decide)/?$", flags, name="sdk-flags"),
-    re_path(r"^(?:e|i/v0/e|batch|capture|track|engage)/?$", capture, name="sdk-capture"),
     re_path(r"^static/(?:(?P<version>\d+\.\d+\.\d+)/)?(?P<name>[A-Za-z0-9._-]+\.js)$", static_asset),
 ]
 

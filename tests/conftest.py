@@ -7,6 +7,13 @@ from accounts.models import OrganizationMembership, Project, User
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory, make_key
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _public_paths_through_the_gateway():
+    from tests.gateway_client import install
+
+    install()
+
+
 @pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
     settings.RATE_LIMIT_ENABLED = False
@@ -16,10 +23,10 @@ def _no_rate_limits(settings):
 def _clear_cache():
     from django.core.cache import cache
 
-    from sdk.services.tours_payload import public_tours_forget
+    from core.revision_memo import revision_memos_clear
 
     # Payloads are remembered by project id and revision; SQLite reuses ids after a rollback.
-    public_tours_forget()
+    revision_memos_clear()
     cache.clear()
     yield
     cache.clear()

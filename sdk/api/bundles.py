@@ -1,12 +1,13 @@
 """`/static/…js`: the pinned posthog-js bundles (sdk/assets.py)."""
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from sdk.assets import POSTHOG_JS_VERSION, asset_path
 from sdk.cors import cors_apply
 
 
-def static_asset(request: HttpRequest, name: str, version: str | None = None) -> HttpResponse:
+def static_asset(request: HttpRequest, name: str, version: str | None = None) -> HttpResponseBase:
     path = asset_path(name)
     if path is None:
         return HttpResponse(status=404)

@@ -1,54 +1,44 @@
 """`/e` (and PostHog's other capture paths): events posthog-js sends."""
 
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-
 from sdk.api.body import request_payload
-from sdk.api.responses import (
-    invalid_token,
-    json_response,
-    malformed,
-    method_not_allowed,
-    missing_token,
-    preflight,
-    too_large,
-)
+from sdk.api.responses import invalid_token, malformed, method_not_allowed, missing_token, preflight, too_large
 from sdk.decoding import PayloadError, PayloadTooLarge
-from sdk.limits import public_rate_limited
+from sdk.http import PublicRequest, PublicResponse
 from sdk.services.capture import TooManyEvents, capture_events_ingest
 from sdk.services.tokens import project_for_token, token_from_payload
 
+OK_BODY = b'{"status":1}'
 
-@csrf_exempt
-@public_rate_limited
-def capture(request: HttpRequest) -> HttpResponse:
+
+def capture(request: PublicRequest) -> PublicResponse:
     if request.method == "OPTIONS":
-        return preflight(request)
+        return preflight()
     if request.method not in ("POST", "GET"):
         return method_not_allowed(request)
     try:
         payload = request_payload(request)
     except PayloadTooLarge as exc:
-        return too_large(request, str(exc))
+        return too_large(str(exc))
     except PayloadError as exc:
-        return malformed(request, str(exc))
+        return malformed(str(exc))
     if isinstance(payload, list):
         payload = {"batch": payload}
     if not isinstance(payload, dict):
-        return malformed(request, "Body must be a JSON object.")
+        return malformed("Body must be a JSON object.")
     events = payload.get("batch") if "batch" in payload else [payload]
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
-        return malformed(request, "Events must be objects.")
+        return malformed("Events must be objects.")
     token = token_from_payload(payload) or next(
         (token_from_payload(e.get("properties") or {}) or token_from_payload(e) for e in events if e), None
     )
     if not token:
-        return missing_token(request)
+        return missing_token()
     project = project_for_token(token)
     if project is None:
-        return invalid_token(request)
+        return invalid_token()
+    request.log_project_id = project.id
     try:
         capture_events_ingest(project_id=project.id, events=events)
     except TooManyEvents as exc:
-        return too_large(request, str(exc))
-    return json_response(request, {"status": 1})
+        return too_large(str(exc))
+    return PublicResponse(body=OK_BODY)

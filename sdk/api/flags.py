@@ -2,60 +2,48 @@
 
 import uuid
 
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-
 from sdk.api.body import request_payload
-from sdk.api.responses import (
-    error_response,
-    invalid_token,
-    json_response,
-    malformed,
-    method_not_allowed,
-    missing_token,
-    preflight,
-    too_large,
-)
+from sdk.api.responses import invalid_token, malformed, method_not_allowed, missing_token, preflight, too_large
 from sdk.decoding import PayloadError, PayloadTooLarge
-from sdk.limits import public_rate_limited
-from sdk.services.flags import flags_decide
+from sdk.http import PublicRequest, PublicResponse, error_response
+from sdk.services.flags import flags_decide_body
 from sdk.services.tokens import project_for_token, token_from_payload
 
 
-@csrf_exempt
-@public_rate_limited
-def flags(request: HttpRequest) -> HttpResponse:
+def flags(request: PublicRequest) -> PublicResponse:
     if request.method == "OPTIONS":
-        return preflight(request)
+        return preflight()
     if request.method not in ("POST", "GET"):
         return method_not_allowed(request)
     try:
         payload = request_payload(request) if request.method == "POST" else {}
     except PayloadTooLarge as exc:
-        return too_large(request, str(exc))
+        return too_large(str(exc))
     except PayloadError as exc:
-        return malformed(request, str(exc))
+        return malformed(str(exc))
     if not isinstance(payload, dict):
-        return malformed(request, "Body must be a JSON object.")
+        return malformed("Body must be a JSON object.")
     token = token_from_payload(payload) or request.GET.get("token") or request.GET.get("api_key")
     if not token:
-        return missing_token(request)
+        return missing_token()
     project = project_for_token(token)
     if project is None:
-        return invalid_token(request)
+        return invalid_token()
+    request.log_project_id = project.id
     distinct_id = payload.get("distinct_id")
     if not isinstance(distinct_id, (str, int)) or isinstance(distinct_id, bool) or str(distinct_id) == "":
         return error_response(
-            request, 400, type="validation_error", code="missing_distinct_id", detail="Decide requires a distinct_id."
+            400, type="validation_error", code="missing_distinct_id", detail="Decide requires a distinct_id."
         )
     person_properties = payload.get("person_properties")
     flag_keys = payload.get("flag_keys")
     device_id = payload.get("$device_id")
-    results = flags_decide(
-        project_id=project.id,
+    body = flags_decide_body(
+        project=project,
         distinct_id=str(distinct_id),
         person_properties=person_properties if isinstance(person_properties, dict) else {},
         flag_keys=[k for k in flag_keys if isinstance(k, str)] if isinstance(flag_keys, list) else None,
         device_id=device_id if isinstance(device_id, str) and device_id else None,
+        request_id=str(uuid.uuid4()),
     )
-    return json_response(request, {**results, "errorsWhileComputingFlags": False, "requestId": str(uuid.uuid4())})
+    return PublicResponse(body=body)

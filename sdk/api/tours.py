@@ -1,23 +1,24 @@
 """`GET /api/product_tours?token=<project token>`: the tours posthog-js loads in every end user's browser.
 
-A plain Django view (no DRF, no session or key authentication) because it is the hot path: a warm
-request is one token query and the payload bytes this worker remembers for the project's revision.
+Served on the lean path (sdk/gateway.py) because it is the hot path: a warm request is one token query
+and the payload bytes this worker remembers for the project's revision.
 Authentication is the public project token, read where PostHog's `get_token` reads it.
 """
 
+import io
 from typing import Any
+from urllib.parse import parse_qs
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.core.handlers.wsgi import WSGIRequest
 from django.http.multipartparser import MultiPartParserError
-from django.views.decorators.csrf import csrf_exempt
 
 from core.etags import if_none_match_matches
 from core.json_parse import JSONParseError, json_parse
-from sdk.api.responses import error_response, method_not_allowed
-from sdk.cors import cors_apply
-from sdk.limits import public_rate_limited
-from sdk.services.tokens import INVALID_TOKEN_DETAIL, MISSING_TOKEN_DETAIL, project_for_token, token_from_payload
+from sdk.api.responses import invalid_token, method_not_allowed, missing_token
+from sdk.http import PublicRequest, PublicResponse, error_response
+from sdk.services.tokens import project_for_token, token_from_payload
 from sdk.services.tours_payload import public_tours_get
 
 # posthog-js appends `_=<ms>` to every fetch, so its URLs never repeat and no browser cache serves them.
@@ -31,7 +32,22 @@ class MalformedBody(Exception):
     pass
 
 
-def _token_from_json(request: HttpRequest) -> Any:
+def _form_field(request: PublicRequest, *names: str) -> Any:
+    """The first of `names` sent as a form field (urlencoded or multipart), as Django's `request.POST`."""
+    if request.content_type == "application/x-www-form-urlencoded":
+        text = request.body.decode("utf-8", "replace")
+        fields = parse_qs(text, keep_blank_values=True, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+        values = {name: fields[name][-1] for name in names if name in fields}
+    elif request.content_type == "multipart/form-data":
+        environ = {**request.META, "wsgi.input": io.BytesIO(request.body), "CONTENT_LENGTH": str(len(request.body))}
+        post = WSGIRequest(environ).POST  # rare: the body is parsed by Django's multipart parser
+        values = {name: post.get(name, "") for name in names}
+    else:
+        return None
+    return next((values[name] for name in names if values.get(name)), None)
+
+
+def _token_from_json(request: PublicRequest) -> Any:
     if request.content_type not in ("application/json", "text/plain") or not request.body:
         return None
     try:
@@ -43,7 +59,7 @@ def _token_from_json(request: HttpRequest) -> Any:
     return token_from_payload(data)
 
 
-def token_from_request(request: HttpRequest) -> Any:
+def token_from_request(request: PublicRequest) -> Any:
     """Query `token`/`api_key` (any method); on POST then form `api_key`/`token`, then the JSON body.
 
     Returns whatever was sent (possibly not a string); raises MalformedBody for an unreadable body.
@@ -51,7 +67,7 @@ def token_from_request(request: HttpRequest) -> Any:
     try:
         token = request.GET.get("token") or request.GET.get("api_key")
         if not token and request.method == "POST":
-            token = request.POST.get("api_key") or request.POST.get("token") or _token_from_json(request)
+            token = _form_field(request, "api_key", "token") or _token_from_json(request)
     except RequestDataTooBig:
         raise
     except (SuspiciousOperation, MultiPartParserError, ValueError, LookupError) as exc:
@@ -79,42 +95,37 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
-@csrf_exempt
-@public_rate_limited
-def product_tours(request: HttpRequest) -> HttpResponse:
+def product_tours(request: PublicRequest) -> PublicResponse:
     if request.method == "OPTIONS":
-        return cors_apply(request, HttpResponse(b""))
+        return PublicResponse(body=b"", content_type="text/html; charset=utf-8")
     if request.method not in ("GET", "HEAD", "POST"):
         return method_not_allowed(request, allow="GET, HEAD, POST, OPTIONS")
     try:
         token = token_from_request(request)
     except RequestDataTooBig:
         return error_response(
-            request, 413, type="invalid_request", code="request_too_large", detail="Request body is too large."
+            413, type="invalid_request", code="request_too_large", detail="Request body is too large."
         )
     except MalformedBody as exc:
-        return error_response(request, 400, type="invalid_request", code="parse_error", detail=str(exc))
+        return error_response(400, type="invalid_request", code="parse_error", detail=str(exc))
     if not token:
-        return error_response(
-            request, 401, type="authentication_error", code="missing_api_key", detail=MISSING_TOKEN_DETAIL
-        )
+        return missing_token()
     project = project_for_token(token)
     if project is None:
-        return error_response(
-            request, 401, type="authentication_error", code="invalid_api_key", detail=INVALID_TOKEN_DETAIL
-        )
+        return invalid_token()
     request.log_project_id = project.id  # for the request log line
 
     payload = public_tours_get(project=project)
     gzipped = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if request.method != "POST" and if_none_match_matches(if_none_match, payload.etag, payload.gzip_etag):
-        response = HttpResponseNotModified()  # either stored representation is still current
+    etag = payload.gzip_etag if gzipped else payload.etag
+    if request.method != "POST" and if_none_match_matches(
+        request.META.get("HTTP_IF_NONE_MATCH"), payload.etag, payload.gzip_etag
+    ):
+        response = PublicResponse(status=304, body=b"", content_type=None)  # either representation is current
     elif gzipped:
-        response = HttpResponse(payload.gzip_body, content_type="application/json")
-        response["Content-Encoding"] = "gzip"
+        response = PublicResponse(body=payload.gzip_body, headers=[("Content-Encoding", "gzip")])
     else:
-        response = HttpResponse(payload.body, content_type="application/json")
-    response["ETag"] = payload.gzip_etag if gzipped else payload.etag
-    response["Cache-Control"] = CACHE_CONTROL
-    return cors_apply(request, response, vary=("Accept-Encoding",))
+        response = PublicResponse(body=payload.body)
+    response.headers += [("ETag", etag), ("Cache-Control", CACHE_CONTROL)]
+    response.vary = ("Accept-Encoding",)
+    return response

@@ -8,9 +8,8 @@ project whether it is still current (`core.revision_memo`).
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from accounts.models import Project
+from sdk.db import fetchone_probing
 from tours.models import ProjectToursRevision
 
 # Project.api_token is a varchar(200): anything longer cannot match, so it is refused without a query.
@@ -67,7 +66,5 @@ def project_for_token(token: Any) -> TokenProject | None:
     token = token.strip()
     if not token_plausible(token):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_TOKEN_SQL, [token])
-        row = cursor.fetchone()
+    row = fetchone_probing(_TOKEN_SQL, [token])
     return TokenProject(id=row[0], revision=row[1]) if row else None

@@ -298,7 +298,7 @@ def test_database_outage_on_sdk_path_is_503_envelope(tenant, monkeypatch):
     def down(**kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("sdk.api.flags.flags_decide", down)
+    monkeypatch.setattr("sdk.api.flags.flags_decide_body", down)
     client = Client(raise_request_exception=False)
     response = post_json(client, "/flags/?v=2", {"token": tenant.project.api_token, "distinct_id": "u"})
     assert_error(response, 503, code="service_unavailable", type="server_error")
