@@ -1,5 +1,5 @@
-"""gunicorn settings; HOST, PORT, WEB_CONCURRENCY, GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_MAX_REQUESTS
-and GUNICORN_ACCESS_LOG come from the environment."""
+"""gunicorn settings; HOST, PORT, WEB_CONCURRENCY, GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_MAX_REQUESTS,
+GUNICORN_PRELOAD_APP (default 1) and GUNICORN_ACCESS_LOG come from the environment."""
 
 import os
 
@@ -17,7 +17,13 @@ keepalive = 5
 # Long request lines and headers must reach Django (and get the JSON envelope), not gunicorn's HTML error page.
 limit_request_line = 0
 limit_request_field_size = 32768
-# Recycle workers now and then so memory stays flat under sustained load.
+# The application (Django, every view, the URL patterns: config/wsgi.py) is loaded once in the master and
+# workers are forked from it: a worker, and every replacement after `max_requests`, starts warm. Without
+# it a replacement imports Django on its first request (1-2 s), and when both workers are replaced at
+# about the same time nobody serves meanwhile: the p99 spikes of seconds `make bench` used to show.
+preload_app = os.environ.get("GUNICORN_PRELOAD_APP", "1") != "0"
+# Recycle workers now and then, a safety net: worker memory stays flat under sustained load without it
+# (`make bench` soak), and with `preload_app` a replacement costs a fork.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = 2000
 
