@@ -1,7 +1,9 @@
 """`GET /product_tours/?search=`: literal matches win, otherwise trigram-similar ones, best first.
 
-One queryset on both databases: PostgreSQL runs pg_trgm's `word_similarity`/`similarity`; SQLite
-runs the same algorithm in Python (`tours.services.trigram`, registered in `tours/apps.py`).
+One filter and one ranking on both databases: PostgreSQL runs pg_trgm's `word_similarity`/`similarity`;
+SQLite runs the same algorithm in Python (`tours.services.trigram`, registered in `tours/apps.py`), on
+the candidates its trigram index picks (`tours.services.search_sqlite`: a superset of the matches, so
+the result is the same as scoring every row, which is what it does while that index is missing).
 
 On PostgreSQL every filter is shaped so the GIN `gin_trgm_ops` indexes on `name` and `description`
 (migration 0002) can serve it: literal matches are `col ILIKE '%term%'` (not Django's
@@ -14,9 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import CharField, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, Expression, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.lookups import BuiltinLookup, IContains, Lookup
 from rest_framework import serializers
+
+from tours.services import search_sqlite
 
 MAX_SEARCH_LENGTH = 200
 MIN_NAME_WORD_SIMILARITY = 0.3  # inclusive (pg_trgm's `<%`)
@@ -50,6 +55,26 @@ class WordSimilarity(_TrigramFunc):
 class Similarity(_TrigramFunc):
     function = "similarity"
     arity = 2
+
+
+class _SQLiteRowScore(Func):
+    """One of a row's three search values on SQLite, `f(term, name, description)`: all three are computed
+    together and kept for the row, so a row's filter and score cost one computation (search_sqlite)."""
+
+    output_field = FloatField()
+    arity = 3
+
+    def __init__(self, function: str, term: Expression) -> None:
+        super().__init__(term, F("name"), F("description"), function=function)
+
+
+def _name_passes(word_similarity: float) -> bool:
+    """The similarity filter's test of a name (`TrigramWordSimilar` at the session threshold)."""
+    return word_similarity >= SESSION_WORD_SIMILARITY_THRESHOLD
+
+
+def _description_passes(word_similarity: float) -> bool:
+    return word_similarity >= SESSION_WORD_SIMILARITY_THRESHOLD and word_similarity > MIN_DESCRIPTION_WORD_SIMILARITY
 
 
 class TrigramIContains(IContains):
@@ -134,6 +159,9 @@ def tours_search(*, queryset: QuerySet, term: str) -> QuerySet:
         return queryset.order_by("-created_at", "id")
     text = Value(term, output_field=CharField())
     literal = queryset.filter(Q(TrigramIContains(F("name"), term)) | Q(TrigramIContains(F("description"), term)))
+    connection = connections[queryset.db]
+    if connection.vendor == "sqlite" and search_sqlite.index_ready(connection):
+        return _sqlite_indexed_search(queryset=queryset, literal=literal, term=term, text=text)
     if literal.exists():
         matches, match_type = literal, "exact"
     else:
@@ -143,14 +171,57 @@ def tours_search(*, queryset: QuerySet, term: str) -> QuerySet:
         )
         matches = queryset.alias(_description_word=WordSimilarity(text, F("description"))).filter(similar)
         match_type = "similar"
-    return (
+    return _ranked(
+        matches,
+        match_type,
         # `alias`, not `annotate`: selected, each trigram function would run twice per row on PostgreSQL
         # (as a column and again inside the sort key); only the score is needed.
-        matches.alias(
-            _search_score=WordSimilarity(text, F("name"))
-            + Similarity(F("name"), text)
-            + WordSimilarity(text, F("description")) * DESCRIPTION_SCORE_WEIGHT
-        )
+        score=WordSimilarity(text, F("name"))
+        + Similarity(F("name"), text)
+        + WordSimilarity(text, F("description")) * DESCRIPTION_SCORE_WEIGHT,
+    )
+
+
+def _ranked(matches: QuerySet, match_type: str, *, score: Expression) -> QuerySet:
+    return (
+        matches.alias(_search_score=score)
         .annotate(search_match_type=Value(match_type, output_field=CharField()))
         .order_by("-_search_score", "name", "id")
     )
+
+
+def _sqlite_indexed_search(*, queryset: QuerySet, literal: QuerySet, term: str, text: Value) -> QuerySet:
+    """`tours_search` on SQLite with the trigram index: the same filters and score, written with the row
+    score functions, each filter applied to the rows the index says may pass it (search_sqlite)."""
+    search_sqlite.row_scores_forget(connections[queryset.db])
+    name_word = _SQLiteRowScore(search_sqlite.NAME_WORD_SIMILARITY, text)
+    name_similarity = _SQLiteRowScore(search_sqlite.NAME_SIMILARITY, text)
+    description_word = _SQLiteRowScore(search_sqlite.DESCRIPTION_WORD_SIMILARITY, text)
+    literal_candidates = search_sqlite.literal_candidates(term)
+    if literal_candidates is not None:
+        literal = _rowid_in(literal, *literal_candidates)
+    if literal.exists():
+        matches, match_type = literal, "exact"
+    else:
+        match_type = "similar"
+        candidates = search_sqlite.similar_candidates(
+            term=term, name_passes=_name_passes, description_passes=_description_passes
+        )
+        if candidates is None:
+            matches = queryset.none()
+        else:
+            threshold = SESSION_WORD_SIMILARITY_THRESHOLD
+            matches = (
+                _rowid_in(queryset, *candidates)
+                .alias(_name_word=name_word, _description_word=description_word)
+                .filter(
+                    Q(_name_word__gte=threshold)
+                    | Q(_description_word__gte=threshold, _description_word__gt=MIN_DESCRIPTION_WORD_SIMILARITY)
+                )
+            )
+    return _ranked(matches, match_type, score=name_word + name_similarity + description_word * DESCRIPTION_SCORE_WEIGHT)
+
+
+def _rowid_in(queryset: QuerySet, sql: str, params: list) -> QuerySet:
+    table = connections[queryset.db].ops.quote_name(queryset.model._meta.db_table)
+    return queryset.filter(RawSQL(f"{table}.rowid IN ({sql})", params, output_field=BooleanField()))

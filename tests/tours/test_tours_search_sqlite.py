@@ -1,0 +1,300 @@
+"""Search on SQLite with its trigram index (tours/services/search_sqlite.py, migration 0007).
+
+The index may only narrow down which rows are scored: every test here holds the indexed search to the
+search that scores every row (what runs without the index, and the same expressions as PostgreSQL), and
+the index to the tours table after every kind of write.
+"""
+
+import importlib
+import random
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ProjectFactory
+from tests.tours.conftest import make_tour, tours_url
+from tests.tours.search_data import term as random_term
+from tests.tours.search_data import tours as random_tours
+from tours.models import ProductTour
+from tours.services import search_sqlite, trigram, trigram_fast
+from tours.services.search import (
+    MIN_DESCRIPTION_WORD_SIMILARITY,
+    SESSION_WORD_SIMILARITY_THRESHOLD,
+    _description_passes,
+    _name_passes,
+    search_term_normalize,
+    tours_search,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's trigram index"),
+]
+MIGRATION = importlib.import_module("tours.migrations.0007_search_sqlite_trigram_index")
+
+
+def ranked(project, term: str) -> list[tuple[str, str]]:
+    return [
+        (t.name, t.search_match_type)
+        for t in tours_search(queryset=ProductTour.objects.filter(project=project), term=term)
+    ]
+
+
+def unindexed(monkeypatch, project, term: str) -> list[tuple[str, str]]:
+    """The search that scores every row: what runs while the index is missing."""
+    with monkeypatch.context() as patched:
+        patched.setattr(search_sqlite, "index_ready", lambda connection: False)
+        return ranked(project, term)
+
+
+def index_contents() -> list[tuple[str, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.tour_id, f.name, f.description FROM {search_sqlite.DOC_TABLE} AS d"
+            f" JOIN {search_sqlite.FTS_TABLE} AS f ON f.rowid = d.id ORDER BY d.tour_id"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM {search_sqlite.FTS_TABLE}), (SELECT count(*) FROM {search_sqlite.DOC_TABLE})"
+        )
+        assert cursor.fetchone() == (len(rows), len(rows)), "an index entry without its tour, or the reverse"
+    return rows
+
+
+def assert_index_in_sync() -> None:
+    expected = sorted(
+        (t.id.hex, search_sqlite.document(t.name), search_sqlite.document(t.description))
+        for t in ProductTour.objects.all()
+    )
+    assert index_contents() == expected
+
+
+def seed(project, rng: random.Random, count: int, *, unicode: bool) -> None:
+    ProductTour.objects.bulk_create(
+        ProductTour(project=project, name=name, description=description, content={"steps": []})
+        for name, description in random_tours(rng, count, unicode=unicode)
+    )
+
+
+# --- the index is there and in step with the table --------------------------------------------------------
+
+
+def test_index_and_triggers_exist_after_migrating():
+    """A later migration that rebuilds tours_producttour (SQLite's ALTER) drops its triggers: recreate them."""
+    assert search_sqlite.index_ready(connection)
+
+
+def test_document_holds_every_trigram_of_its_text():
+    rng = random.Random(3)
+    for name, description in random_tours(rng, 400, unicode=True):
+        for value in (name, description):
+            document = search_sqlite.document(value)
+            windows = {document[i : i + 3] for i in range(len(document) - 2)}
+            assert trigram.trigram_set(value) <= windows, value
+            assert all(w in trigram.trigram_set(value) or w.endswith("  ") for w in windows), value
+
+
+def test_writes_of_every_kind_keep_the_index_in_step(tenant):
+    project = tenant.project
+    first = make_tour(project, name="Onboarding tour", description="Welcome")
+    second = make_tour(project, name="Billing", description="Invoices and receipts")
+    assert_index_in_sync()
+
+    first.name = "Onboarding checklist"
+    first.save()
+    ProductTour.objects.filter(pk=second.pk).update(description="Paying invoices")
+    ProductTour.objects.filter(pk=second.pk).update(archived=True)  # not a searched column
+    assert_index_in_sync()
+
+    table = ProductTour._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET name = %s WHERE id = %s", ["Raw SQL rename", first.id.hex])
+        cursor.execute(
+            f"INSERT INTO {table} (id, project_id, name, description, content, auto_launch, archived, created_at,"
+            " updated_at) SELECT %s, project_id, 'Raw insert', 'from SQL', content, auto_launch, 0, created_at,"
+            f" updated_at FROM {table} WHERE id = %s",
+            ["0" * 31 + "1", first.id.hex],
+        )
+        # INSERT OR REPLACE drops the old row without firing delete triggers.
+        cursor.execute(
+            f"INSERT OR REPLACE INTO {table} (id, project_id, name, description, content, auto_launch, archived,"
+            " created_at, updated_at) SELECT id, project_id, 'Replaced', description, content, auto_launch,"
+            f" archived, created_at, updated_at FROM {table} WHERE id = %s",
+            ["0" * 31 + "1"],
+        )
+        cursor.execute(f"UPDATE {table} SET id = %s WHERE id = %s", ["0" * 31 + "2", "0" * 31 + "1"])
+    assert_index_in_sync()
+
+    ProductTour.objects.bulk_create([ProductTour(project=project, name=f"Bulk {i}", content={}) for i in range(5)])
+    bulk = list(ProductTour.objects.filter(name__startswith="Bulk"))
+    for tour in bulk:
+        tour.name = tour.name.replace("Bulk", "Bulk renamed")
+    ProductTour.objects.bulk_update(bulk, ["name"])
+    assert_index_in_sync()
+
+    second.delete()
+    ProductTour.objects.filter(name__startswith="Bulk renamed 1").delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", ["0" * 31 + "2"])
+    assert_index_in_sync()
+    assert [name for name, _ in ranked(project, "renamed")] == [f"Bulk renamed {i}" for i in (0, 2, 3, 4)]
+    assert ranked(project, "Onbording") == []  # the old name is gone
+    assert ranked(project, "raw sql renme") == [("Raw SQL rename", "similar")]
+
+    project.delete()  # cascades to the tours
+    assert index_contents() == []
+
+
+def test_migration_backfills_existing_tours(tenant):
+    make_tour(tenant.project, name="Before the index", description="Existing tour")
+    with connection.cursor() as cursor:
+        for statement in MIGRATION.TEARDOWN:
+            cursor.execute(statement)
+    assert not search_sqlite.index_ready(connection)
+    assert ranked(tenant.project, "befor the indx") == [("Before the index", "similar")]  # every row scored
+    MIGRATION.forwards(None, SimpleNamespace(connection=connection))
+    assert search_sqlite.index_ready(connection)
+    assert_index_in_sync()
+    assert ranked(tenant.project, "befor the indx") == [("Before the index", "similar")]
+
+
+def test_without_a_trigger_search_scores_every_row(tenant):
+    make_tour(tenant.project, name="Onboarding tour")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {search_sqlite.TRIGGERS[1]}")
+    assert not search_sqlite.index_ready(connection)
+    ProductTour.objects.update(name="Renamed without the trigger")
+    assert ranked(tenant.project, "renamd without") == [("Renamed without the trigger", "similar")]
+
+
+# --- the index only narrows down: same results as scoring every row --------------------------------------
+
+
+@pytest.mark.parametrize("seed_value", [1, 2, 3, 4])
+def test_indexed_search_equals_scoring_every_row(monkeypatch, seed_value):
+    """Random tours and terms with Unicode, punctuation and typos; another project's tours share the index."""
+    rng = random.Random(seed_value)
+    project, other = ProjectFactory(), ProjectFactory()
+    seed(project, rng, 200, unicode=True)
+    seed(other, rng, 100, unicode=True)
+    compared = 0
+    for _ in range(80):
+        term = random_term(rng, unicode=True)
+        if not search_term_normalize(term):
+            continue
+        assert ranked(project, term) == unindexed(monkeypatch, project, term), term
+        compared += 1
+    assert compared > 60
+
+
+def test_similar_candidates_contain_every_match():
+    """Directly: each row the similarity filter accepts (reference functions) is among the candidates."""
+    rng = random.Random(8)
+    project = ProjectFactory()
+    seed(project, rng, 300, unicode=True)
+    rows = {t.id.hex: t for t in ProductTour.objects.filter(project=project)}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid, id FROM {ProductTour._meta.db_table}")
+        by_rowid = dict(cursor.fetchall())
+    narrowed = 0
+    for _ in range(300):
+        term = search_term_normalize(random_term(rng, unicode=True))
+        matches = {
+            key
+            for key, t in rows.items()
+            if trigram.word_similarity(term, t.name) >= SESSION_WORD_SIMILARITY_THRESHOLD
+            or (
+                trigram.word_similarity(term, t.description) >= SESSION_WORD_SIMILARITY_THRESHOLD
+                and trigram.word_similarity(term, t.description) > MIN_DESCRIPTION_WORD_SIMILARITY
+            )
+        }
+        query = search_sqlite.similar_candidates(
+            term=term, name_passes=_name_passes, description_passes=_description_passes
+        )
+        if query is None:
+            assert not matches, term
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(*query)
+            candidates = {by_rowid[rowid] for (rowid,) in cursor.fetchall()}
+        assert matches <= candidates, term
+        narrowed += len(candidates) < len(rows)
+    assert narrowed > 200  # and it does narrow down
+
+
+def test_literal_candidates_contain_every_like_match():
+    rng = random.Random(12)
+    project = ProjectFactory()
+    seed(project, rng, 300, unicode=True)
+    tours = ProductTour.objects.filter(project=project)
+    asked = 0
+    for _ in range(300):
+        term = search_term_normalize(random_term(rng, unicode=rng.random() < 0.3))
+        query = search_sqlite.literal_candidates(term)
+        if query is None:
+            continue
+        asked += 1
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {ProductTour._meta.db_table} WHERE rowid IN ({query[0]})", query[1])
+            candidates = {value for (value,) in cursor.fetchall()}
+        like = {t.id.hex for t in tours.filter(name__icontains=term)} | {
+            t.id.hex for t in tours.filter(description__icontains=term)
+        }
+        assert like <= candidates, term
+    assert asked > 100
+
+
+def test_literal_prefilter_keeps_like_semantics(tenant):
+    for name in ["Deal: 100%_off now", "100 off", "com.acme.billing tour", "COM ACME billing", "Straße", "ΟΔΟΣΑ"]:
+        make_tour(tenant.project, name=name)
+    assert ranked(tenant.project, "100%_off") == [("Deal: 100%_off now", "exact")]
+    assert ranked(tenant.project, "com.acme") == [("com.acme.billing tour", "exact")]
+    assert ranked(tenant.project, "straße") == [("Straße", "exact")]
+    assert ranked(tenant.project, "STRASSE") == [("Straße", "similar")]  # LIKE folds ASCII case only
+    # Lower-cased alone, the term ends in a final sigma (ς); inside the name it is a σ: no prefilter from
+    # the index for a non-ASCII term, LIKE decides.
+    assert ranked(tenant.project, "ΔΟΣ") == [("ΟΔΟΣΑ", "exact")]
+
+
+def test_endpoint_uses_the_index(tenant):
+    make_tour(tenant.project, name="Onboarding tour")
+    with CaptureQueriesContext(connection) as queries:
+        body = tenant.client.get(tours_url(tenant), {"search": "onbarding"}).json()
+    assert [(r["name"], r["search_match_type"]) for r in body["results"]] == [("Onboarding tour", "similar")]
+    searched = [q["sql"] for q in queries.captured_queries if "tour_search_name_word_similarity" in q["sql"]]
+    assert searched and all(search_sqlite.FTS_TABLE in sql for sql in searched)
+
+
+# --- each row is scored once per search, and nothing is kept from one search to the next --------------
+
+
+def test_each_candidate_is_scored_once_and_searches_share_nothing(monkeypatch):
+    rng = random.Random(4)
+    project = ProjectFactory()
+    seed(project, rng, 200, unicode=False)
+    calls = []
+    real = trigram_fast.trigrams_sequence
+    monkeypatch.setattr(trigram_fast, "trigrams_sequence", lambda text: calls.append(text) or real(text))
+    term = "onbarding tuor"
+    query = search_sqlite.similar_candidates(
+        term=term, name_passes=_name_passes, description_passes=_description_passes
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {ProductTour._meta.db_table} WHERE project_id = %s AND rowid IN ({query[0]})",
+            [project.id, *query[1]],
+        )
+        (candidates,) = cursor.fetchone()
+    assert candidates
+
+    def scored() -> int:
+        calls.clear()
+        page = tours_search(queryset=ProductTour.objects.filter(project=project), term=term)
+        assert list(page) and page.count()
+        return sum(1 for text in calls if text != term)
+
+    # The page query (filter, then sort) and the count: two columns per candidate, once per search.
+    assert scored() == 2 * candidates
+    assert scored() == 2 * candidates
