@@ -10,7 +10,9 @@ import logging
 import time
 from collections.abc import Iterable
 
-from django.core.cache import cache
+from diskcache import DjangoCache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -34,19 +36,41 @@ def _recovered() -> None:
     _unavailable_until = 0.0
 
 
+# Redis: INCR, and EXPIRE when the counter is new, in one round trip (Django's `add` + `incr` take three).
+_INCR_LUA = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
+_incr_script = None
+
+
+def _incr(key: str, timeout: int) -> int | None:
+    store = caches["default"]
+    if isinstance(store, RedisCache):
+        global _incr_script
+        client = store._cache.get_client(key, write=True)  # Django's client for the key (its pool)
+        if _incr_script is None:
+            _incr_script = client.register_script(_INCR_LUA)
+        # Counters are stored as plain integers, as Django's Redis serializer stores ints.
+        return int(_incr_script(keys=[store.make_and_validate_key(key)], args=[timeout], client=client))
+    if isinstance(store, DjangoCache):  # one SQLite transaction; the expiry only on a new counter
+        value = store.incr(key, 1, default=0)
+        if value == 1:
+            store.touch(key, timeout)
+        return value
+    for _ in range(3):  # any other backend: the key can expire between `add` and `incr`
+        store.add(key, 0, timeout=timeout)
+        try:
+            return store.incr(key)
+        except ValueError:
+            continue
+    return None
+
+
 def counter_incr(key: str, *, timeout: int) -> int | None:
     """Add one to the counter `key` (created with `timeout` seconds to live); its new value, or None
     when the store is unavailable. Atomic on both stores, so concurrent workers never lose a count."""
     if not _available():
         return None
     try:
-        for _ in range(3):  # the key can expire between `add` and `incr`
-            cache.add(key, 0, timeout=timeout)
-            try:
-                return cache.incr(key)
-            except ValueError:
-                continue
-        return None
+        return _incr(key, timeout)
     except Exception as exc:  # Redis down, disk full, …: fail open
         _failed(exc)
         return None
