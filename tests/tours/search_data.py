@@ -9,8 +9,9 @@ WORDS = (
 )  # fmt: skip
 # Characters where lower-casing, word splitting or LIKE's ASCII-only case folding are easy to get wrong:
 # `İ` lower-cases to two characters, `Σ` to `ς` or `σ` by position, `K` (Kelvin) to ASCII `k`, `ß` has no
-# one-character upper case; `_` is a word separator for pg_trgm though regexes call it a word character.
-UNICODE = "ÄäÉéßİıKΣσςΟΔ日本ǅ½²"
+# one-character upper case, `𝔘` (a letter) and `😀` (not one) lie outside the BMP; `_` is a word
+# separator for pg_trgm though regexes call it a word character.
+UNICODE = "ÄäÉéßİıKΣσςΟΔ日本ǅ½²𝔘😀"
 PUNCTUATION = " -_.,:;'\"%\\#@/()!?"
 
 
