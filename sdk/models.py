@@ -1,6 +1,11 @@
 from django.db import models
 from django.utils import timezone
 
+# Stats columns are bounded so that a row of the tour index (which carries them on PostgreSQL) stays under
+# PostgreSQL's 2,704-byte limit for an index row whatever a client sends.
+STATS_EVENT_NAME_MAX = 64  # posthog-js's tour event names are shorter; longer names get no stats columns
+STATS_TEXT_MAX = 64  # step id, dismiss reason
+
 
 class CapturedEvent(models.Model):
     """Product tour and survey events posthog-js sends, kept for the tour stats.
@@ -17,20 +22,23 @@ class CapturedEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # When the event happened: its `timestamp` when the client sent one, else when it arrived.
     event_time = models.DateTimeField(default=timezone.now)
-    # `$product_tour_id`, `$product_tour_step_id`, `$survey_id`, `$product_tour_dismiss_reason`.
-    tour_id = models.CharField(max_length=200, null=True, blank=True)
-    step_id = models.CharField(max_length=200, null=True, blank=True)
-    survey_id = models.CharField(max_length=200, null=True, blank=True)
-    dismiss_reason = models.CharField(max_length=200, null=True, blank=True)
+    # `$product_tour_id` and `$survey_id` when they are UUIDs (as every tour and survey id is),
+    # `$product_tour_step_id` and `$product_tour_dismiss_reason` cut to STATS_TEXT_MAX characters.
+    tour_id = models.UUIDField(null=True, blank=True)
+    step_id = models.CharField(max_length=STATS_TEXT_MAX, null=True, blank=True)
+    survey_id = models.UUIDField(null=True, blank=True)
+    dismiss_reason = models.CharField(max_length=STATS_TEXT_MAX, null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["project", "event", "-created_at"], name="captured_event_idx"),
             # `purge_events` deletes by age, in batches.
             models.Index(fields=["created_at"], name="captured_event_created_idx"),
-            # Tour stats: one tour's events over a time range.
+            # Tour stats: one tour's events of one kind over a time range. On PostgreSQL the index also
+            # carries (INCLUDE) step_id, distinct_id and dismiss_reason, so the stats read the index
+            # alone (migration 0004; Django cannot declare an INCLUDE that SQLite would ignore).
             models.Index(
-                fields=["project", "tour_id", "event_time"],
+                fields=["project", "tour_id", "event", "event_time"],
                 name="captured_event_tour_idx",
                 condition=models.Q(tour_id__isnull=False),
             ),

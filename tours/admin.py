@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
@@ -10,8 +11,11 @@ from core.errors import DomainError
 from core.exceptions import api_exception_of
 from tours.admin_form import ProductTourAdminForm
 from tours.admin_preview import steps_preview_html
+from tours.admin_stats import ADMIN_STATS_DAYS, tour_stats_html, tour_summary_text
 from tours.models import ProductTour, Survey
 from tours.serializers import ProductTourSerializerCreateUpdateOnly
+from tours.services.stats import tour_stats_get, tours_stats_summarize
+from tours.services.stats_dates import stats_range_last_days
 from tours.services.targeting import targeting_filters_strip
 from tours.services.tours import tour_delete, tour_update
 from tours.services.transfer.errors import error_text
@@ -58,6 +62,22 @@ def _archive(tour: ProductTour) -> dict[str, Any] | str:
     return "already archived" if tour.archived else {"archived": True}
 
 
+STATS_SUMMARY = "stats_summary"  # set on the listed tours by the change list
+
+
+class ProductTourChangeList(ChangeList):
+    """The tour list, with each listed tour's last-days stats read in one query for the whole page."""
+
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        tours = list(self.result_list)
+        summaries = tours_stats_summarize(
+            tours=tours, date_range=stats_range_last_days(days=ADMIN_STATS_DAYS, now=timezone.now())
+        )
+        for tour in tours:
+            setattr(tour, STATS_SUMMARY, summaries.get(str(tour.pk)))
+
+
 @admin.register(ProductTour)
 class ProductTourAdmin(admin.ModelAdmin):
     """Author tours. Saves, actions and deletes go through the same services as the API (validation,
@@ -65,7 +85,7 @@ class ProductTourAdmin(admin.ModelAdmin):
     permissions apply, and the state-changing actions need the change permission."""
 
     form = ProductTourAdminForm
-    list_display = ["name", "project", "auto_launch", "start_date", "end_date", "archived", "updated_at"]
+    list_display = ["name", "project", "auto_launch", "start_date", "end_date", "archived", "stats", "updated_at"]
     list_filter = ["archived", LaunchedFilter, "auto_launch"]
     search_fields = ["name"]
     list_select_related = ["project"]
@@ -77,9 +97,18 @@ class ProductTourAdmin(admin.ModelAdmin):
         ("Content", {"fields": ["content", "steps_preview"]}),
         ("Targeting", {"fields": ["linked_flag", "targeting_flag_filters", "internal_targeting_flag"]}),
         ("Draft", {"fields": ["draft_content"]}),
+        (f"Stats (last {ADMIN_STATS_DAYS} days)", {"fields": ["stats_detail"]}),
         ("Record", {"fields": ["id", "created_by", "created_at", "updated_at", "version"]}),
     ]
-    base_readonly = ["steps_preview", "internal_targeting_flag", "id", "created_by", "created_at", "updated_at"]
+    base_readonly = [
+        "steps_preview",
+        "internal_targeting_flag",
+        "stats_detail",
+        "id",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.base_readonly, "project"] if obj is not None else self.base_readonly
@@ -91,7 +120,8 @@ class ProductTourAdmin(admin.ModelAdmin):
             hidden = {"version"}  # the edit-conflict guard of the change form
         else:
             return self.fieldsets
-        return [(title, {"fields": [f for f in opts["fields"] if f not in hidden]}) for title, opts in self.fieldsets]
+        shown = [(title, [f for f in opts["fields"] if f not in hidden]) for title, opts in self.fieldsets]
+        return [(title, {"fields": fields}) for title, fields in shown if fields]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -100,11 +130,23 @@ class ProductTourAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("internal_targeting_flag", "linked_flag", "created_by")
 
+    def get_changelist(self, request, **kwargs):
+        return ProductTourChangeList
+
     # --- read-only displays -----------------------------------------------------------------
 
     @admin.display(description="Step preview")
     def steps_preview(self, obj: ProductTour):
         return steps_preview_html(obj.content)
+
+    @admin.display(description="Stats")
+    def stats_detail(self, obj: ProductTour):
+        date_range = stats_range_last_days(days=ADMIN_STATS_DAYS, now=timezone.now())
+        return tour_stats_html(tour_stats_get(tour=obj, date_range=date_range))
+
+    @admin.display(description=f"Stats ({ADMIN_STATS_DAYS} days)")
+    def stats(self, obj: ProductTour) -> str:
+        return tour_summary_text(getattr(obj, STATS_SUMMARY, None))
 
     @admin.display(description="Targeting flag filters")
     def targeting_flag_filters(self, obj: ProductTour):

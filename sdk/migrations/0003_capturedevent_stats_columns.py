@@ -7,7 +7,8 @@ from django.db import migrations, models
 from django.db.models.functions import Coalesce
 
 BATCH = 2000
-COLUMN_MAX_LENGTH = 200
+NAME_MAX = 64
+TEXT_MAX = 64
 
 
 # The extraction as capture did it when this migration was written (migrations do not import app code).
@@ -15,18 +16,17 @@ def _text(properties, key):
     value = properties.get(key)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    text = str(value)
-    return text[:COLUMN_MAX_LENGTH] if text else None
+    return str(value)[:TEXT_MAX] or None
 
 
-def _id(properties, key):
-    text = _text(properties, key)
-    if text is None:
+def _uuid(properties, key):
+    value = properties.get(key)
+    if not isinstance(value, str) or len(value) > 64:
         return None
     try:
-        return str(uuid.UUID(text))
+        return uuid.UUID(value)
     except ValueError:
-        return text
+        return None
 
 
 def backfill(apps, schema_editor):
@@ -35,20 +35,25 @@ def backfill(apps, schema_editor):
     CapturedEvent.objects.update(event_time=Coalesce("timestamp", "created_at"))
     last_id = 0
     while True:
-        rows = list(CapturedEvent.objects.filter(id__gt=last_id).order_by("id").only("id", "properties")[:BATCH])
+        rows = list(CapturedEvent.objects.filter(id__gt=last_id).order_by("id").only("id", "event", "properties")[:BATCH])
         if not rows:
             return
+        changed = []
         for row in rows:
             properties = row.properties if isinstance(row.properties, dict) else {}
-            row.tour_id = _id(properties, "$product_tour_id")
+            if len(row.event) > NAME_MAX:
+                continue
+            row.tour_id = _uuid(properties, "$product_tour_id")
             row.step_id = _text(properties, "$product_tour_step_id")
-            row.survey_id = _id(properties, "$survey_id")
+            row.survey_id = _uuid(properties, "$survey_id")
             row.dismiss_reason = _text(properties, "$product_tour_dismiss_reason")
-        CapturedEvent.objects.bulk_update(rows, ["tour_id", "step_id", "survey_id", "dismiss_reason"])
+            changed.append(row)
+        CapturedEvent.objects.bulk_update(changed, ["tour_id", "step_id", "survey_id", "dismiss_reason"])
         last_id = rows[-1].id
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
         ("sdk", "0002_capturedevent_captured_event_created_idx"),
     ]
@@ -62,22 +67,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="capturedevent",
             name="tour_id",
-            field=models.CharField(blank=True, max_length=200, null=True),
+            field=models.UUIDField(blank=True, null=True),
         ),
         migrations.AddField(
             model_name="capturedevent",
             name="step_id",
-            field=models.CharField(blank=True, max_length=200, null=True),
+            field=models.CharField(blank=True, max_length=64, null=True),
         ),
         migrations.AddField(
             model_name="capturedevent",
             name="survey_id",
-            field=models.CharField(blank=True, max_length=200, null=True),
+            field=models.UUIDField(blank=True, null=True),
         ),
         migrations.AddField(
             model_name="capturedevent",
             name="dismiss_reason",
-            field=models.CharField(blank=True, max_length=200, null=True),
+            field=models.CharField(blank=True, max_length=64, null=True),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

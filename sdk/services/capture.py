@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from flags.persons import person_events_apply
-from sdk.models import CapturedEvent
+from sdk.models import STATS_EVENT_NAME_MAX, STATS_TEXT_MAX, CapturedEvent
 
 logger = logging.getLogger(__name__)
 
@@ -78,39 +78,39 @@ def _event_timestamp(event: dict) -> datetime | None:
         return None
 
 
-COLUMN_MAX_LENGTH = 200
-
-
 def _text_property(properties: dict, key: str) -> str | None:
     """A property as the text a stats column holds: strings and numbers (not booleans); None otherwise."""
     value = properties.get(key)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    text = str(value)
-    return text[:COLUMN_MAX_LENGTH] if text else None
+    text = str(value)[:STATS_TEXT_MAX]
+    return text or None
 
 
-def _id_property(properties: dict, key: str) -> str | None:
-    """An id property; UUIDs in their canonical form (as tour and survey ids are rendered)."""
-    text = _text_property(properties, key)
-    if text is None:
+def _uuid_property(properties: dict, key: str) -> uuid.UUID | None:
+    """An id property that is a UUID (tour and survey ids are); None otherwise."""
+    value = properties.get(key)
+    if not isinstance(value, str) or len(value) > 64:
         return None
     try:
-        return str(uuid.UUID(text))
+        return uuid.UUID(value)
     except ValueError:
-        return text
+        return None
 
 
 def captured_columns(*, event: dict, arrived_at: datetime) -> dict[str, Any]:
     """The columns the tour stats read, extracted once at capture time (see `CapturedEvent`)."""
     properties = event["properties"] if isinstance(event.get("properties"), dict) else {}
     timestamp = _event_timestamp(event)
+    name = event.get("event")
+    # A name longer than any posthog-js tour event's is not one: no stats columns (bounds the index row).
+    properties = properties if isinstance(name, str) and len(name) <= STATS_EVENT_NAME_MAX else {}
     return {
         "timestamp": timestamp,
         "event_time": timestamp or arrived_at,
-        "tour_id": _id_property(properties, "$product_tour_id"),
+        "tour_id": _uuid_property(properties, "$product_tour_id"),
         "step_id": _text_property(properties, "$product_tour_step_id"),
-        "survey_id": _id_property(properties, "$survey_id"),
+        "survey_id": _uuid_property(properties, "$survey_id"),
         "dismiss_reason": _text_property(properties, "$product_tour_dismiss_reason"),
     }
 

@@ -1,6 +1,8 @@
 """Capture extracts what the stats read into columns (event time, tour, step and survey ids, dismiss
 reason); migration 0003 fills them for events stored before. Both databases."""
 
+import random
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +16,7 @@ from tests.stats import posthog_js as js
 
 ARRIVED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TOUR_ID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+TOUR_UUID = uuid.UUID(TOUR_ID)
 
 
 def columns(**event) -> dict:
@@ -33,7 +36,7 @@ def test_columns_of_a_posthog_js_tour_event():
     assert columns(**event) == {
         "timestamp": datetime(2025, 1, 10, 10, 0, 2, 123000, tzinfo=UTC),
         "event_time": datetime(2025, 1, 10, 10, 0, 2, 123000, tzinfo=UTC),
-        "tour_id": TOUR_ID,
+        "tour_id": TOUR_UUID,
         "step_id": "welcome",
         "survey_id": None,
         "dismiss_reason": "user_clicked_skip",
@@ -59,7 +62,7 @@ def test_event_time_is_the_timestamp_else_the_arrival(timestamp, event_time):
     assert columns(**event)["event_time"] == event_time
 
 
-def test_ids_are_canonical_uuids_or_bounded_text():
+def test_ids_are_uuids_and_texts_are_bounded():
     properties = {
         "$product_tour_id": TOUR_ID.upper().replace("-", ""),
         "$survey_id": "not-a-uuid",
@@ -67,10 +70,9 @@ def test_ids_are_canonical_uuids_or_bounded_text():
         "$product_tour_dismiss_reason": "x" * 500,
     }
     result = columns(event="survey sent", properties=properties)
-    assert result["tour_id"] == TOUR_ID
-    assert result["survey_id"] == "not-a-uuid"
+    assert (result["tour_id"], result["survey_id"]) == (TOUR_UUID, None)  # every tour and survey id is a UUID
     assert result["step_id"] == "7"
-    assert result["dismiss_reason"] == "x" * 200
+    assert result["dismiss_reason"] == "x" * 64
 
 
 @pytest.mark.parametrize("value", [None, "", True, {"id": 1}, ["a"]])
@@ -78,6 +80,27 @@ def test_values_that_are_not_ids_leave_the_column_empty(value):
     properties = {"$product_tour_id": value, "$product_tour_step_id": value, "$product_tour_dismiss_reason": value}
     result = columns(event="product tour dismissed", properties=properties)
     assert (result["tour_id"], result["step_id"], result["dismiss_reason"]) == (None, None, None)
+
+
+def test_names_longer_than_any_tour_event_get_no_stats_columns():
+    properties = {"$product_tour_id": TOUR_ID, "$product_tour_step_id": "s1"}
+    assert columns(event="product tour " + "x" * 52, properties=properties)["tour_id"] is None
+    assert columns(event="product tour " + "x" * 51, properties=properties)["tour_id"] == TOUR_UUID
+
+
+@pytest.mark.django_db
+def test_the_largest_row_the_tour_index_can_get_is_stored(tenant, browser):
+    """Bounded columns keep an index row under PostgreSQL's limit even with incompressible 4-byte text."""
+    rng = random.Random(7)
+    wide = lambda n: "".join(chr(rng.randrange(0x10000, 0x10FFFF)) for _ in range(n))  # noqa: E731
+    properties = {
+        "$product_tour_id": TOUR_ID,
+        "$product_tour_step_id": wide(500),
+        "$product_tour_dismiss_reason": wide(500),
+    }
+    js.send(browser, [js.event("product tour " + wide(51), wide(400), None, tenant.project.api_token, **properties)])
+    stored = CapturedEvent.objects.get()
+    assert stored.tour_id == TOUR_UUID and len(stored.step_id) == len(stored.dismiss_reason) == 64
 
 
 @pytest.mark.django_db
@@ -92,7 +115,7 @@ def test_capture_stores_the_columns(tenant, browser):
         ],
     )
     shown, step = CapturedEvent.objects.order_by("id")
-    assert (shown.tour_id, shown.event_time) == (TOUR_ID, datetime(2025, 1, 10, 10, tzinfo=UTC))
+    assert (shown.tour_id, shown.event_time) == (TOUR_UUID, datetime(2025, 1, 10, 10, tzinfo=UTC))
     assert step.tour_id is None and step.step_id == "s1"
     assert step.timestamp is None and before <= step.event_time <= timezone.now()
 
@@ -137,12 +160,12 @@ def test_migration_fills_the_columns_of_stored_events(tenant):
         first, second = rows[stamped.pk], rows[unstamped.pk]
         assert (first.event_time, first.tour_id, first.step_id, first.survey_id, first.dismiss_reason) == (
             datetime(2025, 1, 10, 10, tzinfo=UTC),
-            TOUR_ID,
+            TOUR_UUID,
             "s2",
             None,
             "user_clicked_skip",
         )
-        assert (second.event_time, second.tour_id, second.survey_id) == (second.created_at, None, TOUR_ID)
+        assert (second.event_time, second.tour_id, second.survey_id) == (second.created_at, None, TOUR_UUID)
     finally:
         _migrate(latest)
         CapturedEvent.objects.all().delete()

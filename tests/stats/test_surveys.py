@@ -64,6 +64,21 @@ def test_open_and_nps_questions_in_the_stats(tenant, browser, survey_tour):
     assert list(question["distribution"]) == [str(value) for value in range(11)]
 
 
+def test_rating_answers_off_the_scale_or_as_text_are_counted_under_their_value(tenant, browser, tour):
+    answers(
+        tenant,
+        browser,
+        tour,
+        (1, "a", "2025-01-02T10:00:00Z", 4),
+        (1, "b", "2025-01-02T10:00:00Z", "4"),
+        (1, "c", "2025-01-02T10:00:00Z", 4.0),
+        (1, "d", "2025-01-02T10:00:00Z", 7),
+    )
+    question = stats_of(tenant, tour["id"], **JANUARY)["steps"][1]["survey"]["questions"][0]
+    assert question["responses"] == count(4, 4)
+    assert question["distribution"] == {"1": 0, "2": 0, "3": 0, "4": 3, "5": 0, "7": 1}
+
+
 def test_answers_of_the_same_survey_from_another_tour_or_project_do_not_count(
     tenant, other_tenant, browser, survey_tour
 ):

@@ -3,14 +3,19 @@
 A person is what `$identify` / `$create_alias` made of one or more distinct ids: events are resolved to
 persons through `PersonDistinctId` when they are read, so ids merged after the events still count once.
 A distinct id no person knows counts as a person of its own.
+
+The SQL around the ORM's query is portable (PostgreSQL and SQLite) and avoids COUNT(DISTINCT …): people
+are counted as groups, which both databases do by hashing rather than by sorting text.
 """
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import F, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import Combinable
 
 from flags.models import PersonDistinctId
@@ -28,43 +33,91 @@ SURVEY_SENT = "survey sent"
 TOUR_EVENTS = (TOUR_SHOWN, TOUR_COMPLETED, TOUR_DISMISSED)
 STEP_EVENTS = (STEP_SHOWN, STEP_COMPLETED)
 
+# Capture keeps this many characters of a step id.
+STEP_ID_MAX: int = CapturedEvent._meta.get_field("step_id").max_length or 0
+_LINKS = PersonDistinctId._meta.db_table
 
-def tour_events(*, project_ids: Sequence[int], tour_ids: Sequence[str], date_from: datetime, date_to: datetime):
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+# Memory PostgreSQL may use per sort or hash in a stats read: a tour's month of events is then counted in
+# memory (hashing) instead of sorted on disk at the 4MB default.
+STATS_WORK_MEM = "32MB"
+
+
+@contextmanager
+def stats_session() -> Iterator[None]:
+    """The reads of one stats answer: one transaction (one snapshot), with STATS_WORK_MEM on PostgreSQL."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{STATS_WORK_MEM}'")
+        yield
+
+
+def tour_events(
+    *, project_ids: Sequence[int], tour_ids: Sequence[uuid.UUID], date_from: datetime, date_to: datetime
+) -> QuerySet[CapturedEvent]:
     """Events of these tours in these projects whose time lies in [date_from, date_to] (the tour index)."""
     return CapturedEvent.objects.filter(
         project_id__in=project_ids, tour_id__in=tour_ids, event_time__gte=date_from, event_time__lte=date_to
     ).order_by()
 
 
-def people_counts(*, events: QuerySet, groups: Sequence[Combinable]) -> list[tuple[Any, ...]]:
-    """`(*group values, events, people)` for each group of `events`.
-
-    One query: the events, grouped as the ORM writes them (JSON keys, dates), left-joined to the
-    persons of their distinct ids. People are the distinct persons plus the distinct ids no person has.
-    """
-    columns = {f"g{index}": group for index, group in enumerate(groups)}
-    inner_sql, params = events.values(
-        **columns, p_project=F("project_id"), p_who=F("distinct_id")
-    ).query.sql_with_params()
-    quote = connection.ops.quote_name
-    names = ", ".join(f"e.{quote(name)}" for name in columns)
-    project, who = f"e.{quote('p_project')}", f"e.{quote('p_who')}"
-    select = f"{names}, " if names else ""
-    group_by = f" GROUP BY {names}" if names else ""
-    sql = (
-        f"SELECT {select}COUNT(*), COUNT(DISTINCT p.person_id)"
-        f" + COUNT(DISTINCT CASE WHEN p.person_id IS NULL THEN {who} END)"
-        f" FROM ({inner_sql}) e"
-        f" LEFT JOIN {quote(PersonDistinctId._meta.db_table)} p"
-        f" ON p.project_id = {project} AND p.distinct_id = {who}{group_by}"
+def survey_sent_events(*, project_id: int, survey_id: uuid.UUID) -> QuerySet[CapturedEvent]:
+    """`survey sent` events answering this survey, newest first (the survey index)."""
+    return CapturedEvent.objects.filter(project_id=project_id, survey_id=survey_id, event=SURVEY_SENT).order_by(
+        "-event_time", "-id"
     )
+
+
+def _run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def survey_sent_events(*, project_id: int, survey_id: str):
-    """`survey sent` events answering this survey, newest first (the survey index)."""
-    return CapturedEvent.objects.filter(project_id=project_id, survey_id=survey_id, event=SURVEY_SENT).order_by(
-        "-event_time", "-id"
+def people_tallies(*, events: QuerySet, conditions: Sequence[Q]) -> list[tuple[int, int]]:
+    """`(events, people)` for each condition over `events`, in one pass.
+
+    Events are first counted per distinct id (one row per id, one count per condition), those rows are
+    summed per person, and a person is counted under every condition they have at least one event for.
+    """
+    if not conditions:
+        return []
+    counts = {f"c{index}": Count("event", filter=condition) for index, condition in enumerate(conditions)}
+    per_id = events.values(p_project=F("project_id"), p_who=F("distinct_id")).annotate(**counts).order_by()
+    inner_sql, params = per_id.query.sql_with_params()
+    names = [_quote(name) for name in counts]
+    project, who = f"i.{_quote('p_project')}", f"i.{_quote('p_who')}"
+    per_person = ", ".join(f"SUM(i.{name}) AS {name}" for name in names)
+    totals = ", ".join(f"SUM(t.{name}), SUM(CASE WHEN t.{name} > 0 THEN 1 ELSE 0 END)" for name in names)
+    sql = (
+        f"SELECT {totals} FROM (SELECT {per_person} FROM ({inner_sql}) i"
+        f" LEFT JOIN {_quote(_LINKS)} p ON p.project_id = {project} AND p.distinct_id = {who}"
+        f" GROUP BY p.person_id, CASE WHEN p.person_id IS NULL THEN {who} END) t"
     )
+    row = _run(sql, params)[0]
+    return [(int(row[2 * index] or 0), int(row[2 * index + 1] or 0)) for index in range(len(names))]
+
+
+def people_counts(*, events: QuerySet, groups: Sequence[Combinable]) -> list[tuple[Any, ...]]:
+    """`(*group values, events, people)` for each group of `events` (the groups as the ORM writes them:
+    JSON keys, dates), in one query: events per (group, person), then persons per group."""
+    columns = {f"g{index}": group for index, group in enumerate(groups)}
+    inner_sql, params = events.values(
+        **columns, p_project=F("project_id"), p_who=F("distinct_id")
+    ).query.sql_with_params()
+    inner_groups = ", ".join(f"e.{_quote(name)}" for name in columns)
+    outer_groups = ", ".join(f"t.{_quote(name)}" for name in columns)
+    project, who = f"e.{_quote('p_project')}", f"e.{_quote('p_who')}"
+    sql = (
+        f"SELECT {outer_groups}, SUM(t.n), COUNT(*) FROM ("
+        f"SELECT {inner_groups}, COUNT(*) AS n FROM ({inner_sql}) e"
+        f" LEFT JOIN {_quote(_LINKS)} p ON p.project_id = {project} AND p.distinct_id = {who}"
+        f" GROUP BY {inner_groups}, p.person_id, CASE WHEN p.person_id IS NULL THEN {who} END) t"
+        f" GROUP BY {outer_groups}"
+    )
+    return [(*row[:-2], int(row[-2]), int(row[-1])) for row in _run(sql, params)]

@@ -6,18 +6,20 @@ Counted are the project's events whose `$product_tour_id` is the tour's id and w
 `unique` counts people (see `tours.selectors.events`).
 """
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Value, When
+from django.db.models import Count, F, Q, TextField
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from tours.models import ProductTour
 from tours.selectors.events import (
     STEP_COMPLETED,
     STEP_EVENTS,
+    STEP_ID_MAX,
     STEP_SHOWN,
     SURVEY_SENT,
     TOUR_COMPLETED,
@@ -25,6 +27,8 @@ from tours.selectors.events import (
     TOUR_EVENTS,
     TOUR_SHOWN,
     people_counts,
+    people_tallies,
+    stats_session,
     tour_events,
 )
 from tours.services.stats_dates import StatsRange
@@ -32,10 +36,6 @@ from tours.services.survey_answers import answer_label, rating_labels, survey_an
 from tours.services.surveys import survey_config_problem, survey_question_build
 
 UNKNOWN_REASON = "unknown"
-# Step events are grouped by step; the tour's own events (a dismissal names its step too) are not.
-STEP_OF_STEP_EVENTS = Case(
-    When(event__in=STEP_EVENTS, then=F("step_id")), default=Value(None), output_field=CharField()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,28 +89,34 @@ def completion_rate(*, shown: Tally, completed: Tally) -> float | None:
     return round(completed.unique / shown.unique, 4) if shown.unique else None
 
 
-def _step_id(step: Any) -> str | None:
+def step_id_of(step: Any) -> str | None:
     value = step.get("id") if isinstance(step, dict) else None
     return None if value is None or value == "" else str(value)
+
+
+def step_key(step_id: str) -> str:
+    """A step id as events store it (capture keeps its first STEP_ID_MAX characters)."""
+    return step_id[:STEP_ID_MAX]
 
 
 def steps_stats_build(
     *, steps: Sequence[Any], counts: dict[tuple[str, str], Tally], surveys: dict[int, SurveyStats]
 ) -> list[StepStats]:
     """The tour's current steps in order (zeros where nothing happened), then the step ids only events
-    name, by id. `counts` maps (step event, step id) to its tally; `surveys` step index to its answers."""
+    name, by id. `counts` maps (step event, step key) to its tally; `surveys` step index to its answers."""
     listed: list[StepStats] = []
     seen: set[str] = set()
     for index, step in enumerate(steps):
-        step_id = _step_id(step)
-        if step_id is not None:
-            seen.add(step_id)
+        step_id = step_id_of(step)
+        key = step_key(step_id) if step_id is not None else None
+        if key is not None:
+            seen.add(key)
         listed.append(
             StepStats(
                 step_id=step_id,
                 step_order=index,
-                shown=counts.get((STEP_SHOWN, step_id), Tally()) if step_id else Tally(),
-                completed=counts.get((STEP_COMPLETED, step_id), Tally()) if step_id else Tally(),
+                shown=counts.get((STEP_SHOWN, key), Tally()) if key else Tally(),
+                completed=counts.get((STEP_COMPLETED, key), Tally()) if key else Tally(),
                 survey=surveys.get(index),
             )
         )
@@ -135,16 +141,14 @@ def survey_steps(steps: Sequence[Any]) -> list[tuple[int, dict]]:
     ]
 
 
-def question_stats_build(*, question: dict, by_answer: list[tuple[Any, int, int]], respondents: Tally) -> QuestionStats:
-    """A question's responses; for a rating question, how many responses gave each value (every value
-    the scale offers, then any other value sent)."""
+def question_stats_build(*, question: dict, counts: dict[str, int], respondents: Tally) -> QuestionStats:
+    """A question's responses; for a rating question, how many responses gave each value: every value
+    the scale offers, then any other value sent (`counts` by answer label)."""
     distribution: dict[str, int] | None = None
     if question["type"] == "rating":
         distribution = dict.fromkeys(rating_labels(scale=question["scale"]), 0)
-        for value, total, _ in by_answer:
-            label = answer_label(value)
-            if label is not None:
-                distribution[label] = distribution.get(label, 0) + total
+        for label, total in counts.items():
+            distribution[label] = distribution.get(label, 0) + total
     return QuestionStats(
         question_id=question["id"],
         question=question["question"],
@@ -156,66 +160,101 @@ def question_stats_build(*, question: dict, by_answer: list[tuple[Any, int, int]
 
 # --- database -------------------------------------------------------------------------------------
 
+# Conditions counted per pass: a tour of PRODUCT_TOURS_MAX_STEPS steps stays within what a SELECT may list.
+CONDITIONS_PER_PASS = 200
+
+
+def _tallies(*, events, conditions: list[Q]) -> list[Tally]:
+    tallies: list[Tally] = []
+    for start in range(0, len(conditions), CONDITIONS_PER_PASS):
+        chunk = conditions[start : start + CONDITIONS_PER_PASS]
+        tallies.extend(Tally(total, unique) for total, unique in people_tallies(events=events, conditions=chunk))
+    return tallies
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
 
 def _survey_stats(*, events, step: dict) -> SurveyStats:
-    survey_id = step.get("linkedSurveyId") if isinstance(step.get("linkedSurveyId"), str) else None
+    """A survey step's question: respondents and, for a rating, responses per value, in one pass over the
+    survey's answers in the range (one more only when an answer is not a value of the scale)."""
+    survey_id = _as_uuid(step.get("linkedSurveyId"))
     question_id = step.get("linkedSurveyQuestionId") if isinstance(step.get("linkedSurveyQuestionId"), str) else None
-    question = survey_question_build(step["survey"], question_id=question_id or "")
-    question["id"] = question_id
+    question = {**survey_question_build(step["survey"], question_id=question_id or ""), "id": question_id}
     if survey_id is None:
-        return SurveyStats(
-            survey_id=None, questions=[question_stats_build(question=question, by_answer=[], respondents=Tally())]
-        )
-    keys = survey_answer_keys(question_id=question_id, index=0)
-    answer = (
-        Coalesce(*(KeyTextTransform(key, "properties") for key in keys))
-        if len(keys) > 1
-        else KeyTextTransform(keys[0], "properties")
+        stats = question_stats_build(question=question, counts={}, respondents=Tally())
+        return SurveyStats(survey_id=None, questions=[stats])
+    texts = [KeyTextTransform(key, "properties") for key in survey_answer_keys(question_id=question_id, index=0)]
+    # As text on both databases (SQLite reads JSON numbers as numbers).
+    answer = Cast(Coalesce(*texts) if len(texts) > 1 else texts[0], output_field=TextField())
+    answered = (
+        events.filter(event=SURVEY_SENT, survey_id=survey_id)
+        .annotate(answer=answer)
+        .filter(answer__isnull=False)
+        .exclude(answer="")
     )
-    sent = events.filter(event=SURVEY_SENT, survey_id=survey_id).annotate(answer=answer)
-    by_answer = people_counts(events=sent, groups=[F("answer")])
-    answered = people_counts(events=sent.exclude(answer__isnull=True).exclude(answer=""), groups=[])
-    total, unique = answered[0] if answered else (0, 0)
-    return SurveyStats(
-        survey_id=survey_id,
-        questions=[question_stats_build(question=question, by_answer=by_answer, respondents=Tally(total, unique))],
-    )
+    labels = rating_labels(scale=question["scale"]) if question["type"] == "rating" else []
+    conditions = [Q(event=SURVEY_SENT), *(Q(answer=label) for label in labels)]
+    respondents, *per_label, others = _tallies(events=answered, conditions=[*conditions, ~Q(answer__in=labels or [""])])
+    counts = {label: tally.total for label, tally in zip(labels, per_label, strict=True)}
+    if labels and others.total:  # 4.0, " 4", out-of-scale values: counted under their label
+        for value, total in answered.exclude(answer__in=labels).values_list("answer").annotate(total=Count("*")):
+            label = answer_label(value)
+            if label is not None:
+                counts[label] = counts.get(label, 0) + total
+    stats = question_stats_build(question=question, counts=counts, respondents=respondents)
+    return SurveyStats(survey_id=str(survey_id), questions=[stats])
 
 
 def tour_stats_get(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
-    """The tour's stats over the range (a handful of indexed queries, whatever the number of events)."""
+    """The tour's stats over the range: one pass over the tour's events for the tour and its current
+    steps (people resolved once), one for dismiss reasons, two per survey step, and one more only when
+    events name steps the tour no longer has."""
+    with stats_session():
+        return _tour_stats(tour=tour, date_range=date_range)
+
+
+def _tour_stats(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
     events = tour_events(
-        project_ids=[tour.project_id],
-        tour_ids=[str(tour.pk)],
-        date_from=date_range.date_from,
-        date_to=date_range.date_to,
+        project_ids=[tour.project_id], tour_ids=[tour.pk], date_from=date_range.date_from, date_to=date_range.date_to
     )
-    tour_counts: dict[str, Tally] = {}
-    step_counts: dict[tuple[str, str], Tally] = {}
-    for event, step_id, total, unique in people_counts(
-        events=events.filter(event__in=(*TOUR_EVENTS, *STEP_EVENTS)), groups=[F("event"), STEP_OF_STEP_EVENTS]
-    ):
-        if event in TOUR_EVENTS:
-            tour_counts[event] = Tally(total, unique)
-        elif step_id is not None:
-            step_counts[(event, step_id)] = Tally(total, unique)
-    reasons: dict[str, int] = {}
-    for reason, count in (
-        events.filter(event=TOUR_DISMISSED).values_list("dismiss_reason").annotate(count=Count("*")).order_by()
-    ):
-        key = reason or UNKNOWN_REASON
-        reasons[key] = reasons.get(key, 0) + count
     content = tour.content if isinstance(tour.content, dict) else {}
     steps = content["steps"] if isinstance(content.get("steps"), list) else []
+    keys = list(dict.fromkeys(step_key(step_id) for step in steps if (step_id := step_id_of(step)) is not None))
+    known = [(event, key) for key in keys for event in STEP_EVENTS]
+    others = (
+        Q(event__in=STEP_EVENTS, step_id__isnull=False) & ~Q(step_id__in=keys)
+        if keys
+        else Q(event__in=STEP_EVENTS, step_id__isnull=False)
+    )
+    counted = events.filter(event__in=(*TOUR_EVENTS, *STEP_EVENTS))
+    conditions = [
+        *(Q(event=event) for event in TOUR_EVENTS),
+        *(Q(event=event, step_id=key) for event, key in known),
+        others,
+    ]
+    shown, completed, dismissed, *step_tallies, unknown = _tallies(events=counted, conditions=conditions)
+    step_counts = dict(zip(known, step_tallies, strict=True))
+    if unknown.total:
+        for event, key, total, unique in people_counts(
+            events=counted.filter(others), groups=[F("event"), F("step_id")]
+        ):
+            step_counts[(event, key)] = Tally(total, unique)
+    reasons: dict[str, int] = {}
+    for reason, count in events.filter(event=TOUR_DISMISSED).values_list("dismiss_reason").annotate(count=Count("*")):
+        reasons[reason or UNKNOWN_REASON] = reasons.get(reason or UNKNOWN_REASON, 0) + count
     surveys = {index: _survey_stats(events=events, step=step) for index, step in survey_steps(steps)}
-    shown, completed = tour_counts.get(TOUR_SHOWN, Tally()), tour_counts.get(TOUR_COMPLETED, Tally())
     return TourStats(
         tour_id=str(tour.pk),
         date_from=date_range.date_from,
         date_to=date_range.date_to,
         shown=shown,
         completed=completed,
-        dismissed=tour_counts.get(TOUR_DISMISSED, Tally()),
+        dismissed=dismissed,
         completion_rate=completion_rate(shown=shown, completed=completed),
         steps=steps_stats_build(steps=steps, counts=step_counts, surveys=surveys),
         dismiss_reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
@@ -235,15 +274,15 @@ def tours_stats_summarize(*, tours: Sequence[ProductTour], date_range: StatsRang
         return {}
     events = tour_events(
         project_ids=sorted({tour.project_id for tour in tours}),
-        tour_ids=sorted({str(tour.pk) for tour in tours}),
+        tour_ids=sorted({tour.pk for tour in tours}),
         date_from=date_range.date_from,
         date_to=date_range.date_to,
     ).filter(event__in=(TOUR_SHOWN, TOUR_COMPLETED))
     people: dict[tuple[int, str, str], int] = {}
-    for project_id, tour_id, event, _, unique in people_counts(
-        events=events, groups=[F("project_id"), F("tour_id"), F("event")]
-    ):
-        people[(project_id, tour_id, event)] = unique
+    with stats_session():
+        rows = people_counts(events=events, groups=[F("project_id"), F("tour_id"), F("event")])
+    for project_id, tour_id, event, _, unique in rows:
+        people[(project_id, str(_as_uuid(tour_id)), event)] = unique
     summaries: dict[str, TourSummary] = {}
     for tour in tours:
         key = (tour.project_id, str(tour.pk))

@@ -12,7 +12,7 @@ RESPONSE_FIELDS = ("id", "distinct_id", "event_time", "tour_id", "properties")
 
 def survey_responses_select(*, survey: Survey):
     """The survey's `survey sent` events, newest first (only what a response shows is read)."""
-    return survey_sent_events(project_id=survey.project_id, survey_id=str(survey.pk)).only(*RESPONSE_FIELDS)
+    return survey_sent_events(project_id=survey.project_id, survey_id=survey.pk).only(*RESPONSE_FIELDS)
 
 
 def survey_responses_page(*, survey: Survey, events: Iterable[Any]) -> list[dict[str, Any]]:
