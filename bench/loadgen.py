@@ -6,6 +6,7 @@ wrk's static request (no Lua per request, so the load generator costs as little 
 Both tools report the same dict: requests, duration, errors, p50/p90/p99/max latency in µs.
 """
 
+import base64
 import json
 import secrets
 import shlex
@@ -24,7 +25,7 @@ MARK = "BENCH_JSON "
 class Template:
     method: str
     path: str
-    body: str | None = None
+    body: str | bytes | None = None  # bytes: sent as they are (gzip bodies), without `{n}`
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,16 @@ def tool_version(name: str) -> str:
     return f"bench.pyload (Python {sys.version.split()[0]}, multiprocessing + http.client)"
 
 
-def _lua_str(value: str) -> str:
+def _lua_str(value: str | bytes) -> str:
+    if isinstance(value, bytes):  # every byte as a decimal escape: the script stays ASCII
+        return '"' + "".join(f"\\{b:03d}" for b in value) + '"'
     level = "=" * 4
     assert f"]{level}]" not in value
     return f"[{level}[{value}]{level}]"
+
+
+def _has_n(t: Template) -> bool:
+    return "{n}" in t.path or (isinstance(t.body, str) and "{n}" in t.body)
 
 
 _DONE = r"""
@@ -68,14 +75,15 @@ end
 
 def _wrk_script(templates: list[Template], headers: dict[str, str]) -> str:
     header_lines = "\n".join(f"wrk.headers[ {_lua_str(k)} ] = {_lua_str(v)}" for k, v in headers.items())
-    if len(templates) == 1 and "{n}" not in templates[0].path + (templates[0].body or ""):
+    if len(templates) == 1 and not _has_n(templates[0]):
         t = templates[0]
         static = f"wrk.method = {_lua_str(t.method)}\n"
         if t.body is not None:
             static += f"wrk.body = {_lua_str(t.body)}\n"
         return header_lines + "\n" + static + _DONE
     rows = ",\n".join(
-        f"  {{ {_lua_str(t.method)}, {_lua_str(t.path)}, {_lua_str(t.body) if t.body is not None else 'nil'} }}"
+        f"  {{ {_lua_str(t.method)}, {_lua_str(t.path)}, {_lua_str(t.body) if t.body is not None else 'nil'},"
+        f" {'true' if isinstance(t.body, str) else 'false'} }}"
         for t in templates
     )
     nonce = secrets.token_hex(4)
@@ -96,13 +104,19 @@ function request()
   local uniq = nonce .. "-" .. tostring(tid) .. "-" .. tostring(counter)
   local path = (string.gsub(r[2], "{{n}}", uniq))
   local body = nil
-  if r[3] then body = (string.gsub(r[3], "{{n}}", uniq)) end
+  if r[3] then body = r[4] and (string.gsub(r[3], "{{n}}", uniq)) or r[3] end
   local h = {{}}
   for k, v in pairs(wrk.headers) do h[k] = v end
   return wrk.format(r[1], path, h, body)
 end
 """
     return header_lines + "\n" + dynamic + _DONE
+
+
+def _pyload_template(t: Template) -> dict:
+    if isinstance(t.body, bytes):
+        return {"method": t.method, "path": t.path, "body": None, "body_b64": base64.b64encode(t.body).decode()}
+    return {"method": t.method, "path": t.path, "body": t.body}
 
 
 def _parse(stdout: str) -> dict:
@@ -127,7 +141,7 @@ def _run_once(tool: str, base_url: str, templates, headers, seconds: float, load
             json.dumps(
                 {
                     "base_url": base_url,
-                    "templates": [t.__dict__ for t in templates],
+                    "templates": [_pyload_template(t) for t in templates],
                     "headers": headers,
                     "processes": load.threads,
                     "connections": load.connections,

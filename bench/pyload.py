@@ -6,6 +6,7 @@ is higher than wrk's, so on a 2-core machine it takes more CPU from the server: 
 (measured with the same client) stay comparable, absolute numbers are lower.
 """
 
+import base64
 import http.client
 import json
 import multiprocessing
@@ -38,7 +39,10 @@ def _worker(spec: dict, process_index: int, threads: int, queue) -> None:
             t = templates[counter % len(templates)]
             uniq = f"{nonce}-{process_index}-{thread_index}-{counter}"
             path = t["path"].replace("{n}", uniq)
-            body = t["body"].replace("{n}", uniq).encode() if t["body"] is not None else None
+            if t.get("body_b64"):
+                body = base64.b64decode(t["body_b64"])
+            else:
+                body = t["body"].replace("{n}", uniq).encode() if t["body"] is not None else None
             start = time.perf_counter()
             try:
                 if conn is None:

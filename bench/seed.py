@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from accounts.models import Project, User
+from bench.scenarios import KNOWN_PERSON, SITE_PERSON_FLAGS, SITE_TOURS, VISITORS
 from flags.models import FeatureFlag
 from tours.models import ProductTour
 from tours.services.targeting import targeting_filters_build, targeting_flag_key, targeting_flag_name
@@ -169,7 +170,8 @@ def bootstrap(*, env: dict) -> tuple[dict, list[str]]:
 
 
 def seed(*, plan: dict[str, tuple[int, int]]) -> Seeded:
-    """`plan`: label -> (tours, launched). The bootstrap project holds the first label's tours."""
+    """`plan`: label -> (tours, launched); the label "site" is the page-view site (`site_seed`). The
+    bootstrap project holds the first label's data."""
     account, command = bootstrap(env=dict(os.environ))
     user = User.objects.get(pk=account["user_id"])
     seeded = Seeded(
@@ -183,6 +185,68 @@ def seed(*, plan: dict[str, tuple[int, int]]) -> Seeded:
             project = Project.objects.get(pk=account["project_id"])
         else:
             project = Project.objects.create(organization_id=account["organization_id"], name=f"Bench: {label}")
+        if label == "site":
+            seeded.projects[label] = site_seed(project=project, user=user)
+            continue
         ids = tours_create(project=project, user=user, count=count, launched=launched)
         seeded.projects[label] = {"id": project.pk, "token": project.api_token, "tours": count, "tour_ids": ids}
     return seeded
+
+
+# --- the page-view site: what one end user's page view asks for ---------------------------------------
+
+KNOWN_PROPERTIES = {
+    "email": "ada@acme.example", "plan": "pro", "$browser": "Chrome", "seats": 25, "company": "Acme",
+    "country": "FR", "$app_version": "1.4.2", "signup_date": "2026-01-15T10:00:00Z",
+}  # fmt: skip
+
+
+def _person_flag_filters(i: int) -> dict:
+    """Twenty flags with person conditions, of the kinds teams write: texts, lists, regexes, numbers, dates,
+    semver, rollouts, multivariate with payloads."""
+    kind = i % 5
+    if kind == 0:
+        props = [{"key": "email", "type": "person", "value": f"@customer{i}.example", "operator": "icontains"}]
+        return {"groups": [{"properties": props, "rollout_percentage": 100},
+                           {"properties": [{"key": "email", "type": "person", "value": "@acme.example", "operator": "icontains"}],
+                            "rollout_percentage": 30}]}  # fmt: skip
+    if kind == 1:
+        props = [{"key": "plan", "type": "person", "value": ["pro", "enterprise"], "operator": "exact"},
+                 {"key": "seats", "type": "person", "value": "10", "operator": "gt"}]  # fmt: skip
+        return {"groups": [{"properties": props, "rollout_percentage": 50}], "payloads": {"true": '{"limit": 100}'}}
+    if kind == 2:
+        props = [{"key": "$browser", "type": "person", "value": "^(Chrome|Firefox|Safari)$", "operator": "regex"},
+                 {"key": "$app_version", "type": "person", "value": "1.2.0", "operator": "semver_gte"}]  # fmt: skip
+        return {"groups": [{"properties": props, "rollout_percentage": 100}]}
+    if kind == 3:
+        props = [{"key": "signup_date", "type": "person", "value": "-365d", "operator": "is_date_after"},
+                 {"key": "company", "type": "person", "operator": "is_set", "value": "is_set"}]  # fmt: skip
+        return {"groups": [{"properties": props, "rollout_percentage": 80}]}
+    props = [{"key": "country", "type": "person", "value": ["FR", "DE", "ES"], "operator": "exact"}]
+    return {
+        "groups": [{"properties": props, "rollout_percentage": 100}],
+        "multivariate": {"variants": [{"key": "control", "rollout_percentage": 50}, {"key": "test", "rollout_percentage": 50}]},
+        "payloads": {"control": '"blue"', "test": '{"color": "green"}'},
+    }  # fmt: skip
+
+
+def site_seed(*, project: Project, user: User) -> dict:
+    """The site: 10 launched tours (10 tour flags), 20 person flags, a known person, 32 visitors."""
+    from flags.models import Person, PersonDistinctId
+
+    tour_ids = tours_create(project=project, user=user, count=SITE_TOURS, launched=SITE_TOURS, name_prefix="Site ")
+    FeatureFlag.objects.bulk_create(
+        [
+            FeatureFlag(project=project, key=f"site-flag-{i}", name=f"Site flag {i}", filters=_person_flag_filters(i),
+                        active=True, version=1, created_by=user, last_modified_by=user)
+            for i in range(SITE_PERSON_FLAGS)
+        ]
+    )  # fmt: skip
+    people = [(KNOWN_PERSON, KNOWN_PROPERTIES)] + [
+        (f"visitor-{i}", {**KNOWN_PROPERTIES, "email": f"visitor{i}@acme.example"}) for i in range(VISITORS)
+    ]
+    persons = Person.objects.bulk_create([Person(project=project, properties=props) for _, props in people])
+    PersonDistinctId.objects.bulk_create(
+        [PersonDistinctId(project=project, person=p, distinct_id=d) for p, (d, _) in zip(persons, people, strict=True)]
+    )
+    return {"id": project.pk, "token": project.api_token, "tours": SITE_TOURS, "tour_ids": tour_ids}

@@ -84,32 +84,40 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 class Server:
-    def __init__(self, *, env: dict[str, str], log_path: Path, workers: int = 2):
+    def __init__(self, *, env: dict[str, str], log_path: Path):
         self.port = free_port()
-        self.workers = workers
+        # The production worker count (config/gunicorn.conf.py's default) unless WEB_CONCURRENCY says otherwise.
+        self.workers = int(env.get("WEB_CONCURRENCY") or 2)
         self.base_url = f"http://{HOST}:{self.port}"
         self.env = {
             **env,
             "HOST": HOST,
             "PORT": str(self.port),
-            "WEB_CONCURRENCY": str(workers),
-            "RATE_LIMIT_ENABLED": "0",
+            "WEB_CONCURRENCY": str(self.workers),
+            # Rate limits are counted as in production (in Redis, or the shared store on disk), with budgets
+            # the load generator's single address never exhausts.
+            "RATE_LIMIT_ENABLED": "1",
+            "PUBLIC_RATE_LIMIT": "1000000000/minute",
+            "API_RATE_LIMIT": "1000000000/minute",
             "BENCH_FLOOR_VIEW": "1",
-            # No recycling during the run: RSS growth must show, and a worker restart mid-scenario
-            # would cost a cold start that is not the endpoint's.
-            "GUNICORN_MAX_REQUESTS": "0",
             # As in production: one request-log line per request (to a file here), so its cost is measured.
             "LOG_LEVEL": "INFO",
             "LOG_FORMAT": "json",  # requests served are counted from these lines
         }
         self.env.pop("DEBUG", None)
-        self.command = [str(GUNICORN), "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
+        # Production worker settings (config/gunicorn.conf.py: preloaded app, recycling every ~20,000
+        # requests) unless the caller's env says otherwise (the soak and recycling runs do).
+        self.env.setdefault("GUNICORN_MAX_REQUESTS", "20000")
+        # The project's application, plus the bare floor under /_bench/bare/ (bench/wsgi.py).
+        self.command = [str(GUNICORN), "-c", "config/gunicorn.conf.py", "bench.wsgi:application"]
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
     def describe(self) -> dict:
-        shown = {k: self.env[k] for k in ("HOST", "PORT", "WEB_CONCURRENCY", "RATE_LIMIT_ENABLED", "BENCH_FLOOR_VIEW",
-                                          "GUNICORN_MAX_REQUESTS", "LOG_LEVEL", "LOG_FORMAT")}  # fmt: skip
+        shown = {k: self.env[k] for k in ("HOST", "PORT", "WEB_CONCURRENCY", "RATE_LIMIT_ENABLED", "PUBLIC_RATE_LIMIT",
+                                          "BENCH_FLOOR_VIEW", "GUNICORN_MAX_REQUESTS", "LOG_LEVEL", "LOG_FORMAT")}  # fmt: skip
+        if "GUNICORN_PRELOAD_APP" in self.env:
+            shown["GUNICORN_PRELOAD_APP"] = self.env["GUNICORN_PRELOAD_APP"]
         shown["DATABASE_URL"] = _redact(self.env.get("DATABASE_URL", ""))
         if self.env.get("REDIS_URL"):
             shown["REDIS_URL"] = self.env["REDIS_URL"]
@@ -154,6 +162,12 @@ class Server:
         with open(self.log_path, "rb") as log:
             log.seek(offset)
             return sum(1 for line in log if needle in line)
+
+    def workers_restarted_since(self, offset: int) -> int:
+        """Workers gunicorn replaced after `max_requests` since `offset` of its log."""
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return sum(1 for line in log if b"Autorestarting worker" in line)
 
     def worker_memory(self) -> dict[int, dict[str, float]]:
         return {pid: _memory(pid) for pid in self.worker_pids()}

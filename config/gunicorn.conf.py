@@ -1,5 +1,5 @@
 """gunicorn settings; HOST, PORT, WEB_CONCURRENCY, GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_MAX_REQUESTS,
-GUNICORN_PRELOAD_APP (default 1) and GUNICORN_ACCESS_LOG come from the environment."""
+GUNICORN_MAX_REQUESTS_JITTER, GUNICORN_PRELOAD_APP (default 1) and GUNICORN_ACCESS_LOG come from the environment."""
 
 import os
 
@@ -25,7 +25,7 @@ preload_app = os.environ.get("GUNICORN_PRELOAD_APP", "1") != "0"
 # Recycle workers now and then, a safety net: worker memory stays flat under sustained load without it
 # (`make bench` soak), and with `preload_app` a replacement costs a fork.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
-max_requests_jitter = 2000
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 
 
 class SecretMaskingLogger(Logger):

@@ -1,0 +1,97 @@
+"""Memory and recycling, on the page-view mix (PostgreSQL part of `make bench`):
+
+- soak: `requests` requests of the mix with recycling off (`GUNICORN_MAX_REQUESTS=0`), each worker's
+  RSS sampled every second: it must stay flat and under 200 MiB;
+- recycling: the mix with workers replaced every 1,000-1,500 requests, with the application preloaded
+  in the master (production) and, as the control, without (each replacement imports Django itself).
+  The p99 and the worst latency show what a replacement costs the requests around it.
+"""
+
+import threading
+import time
+from pathlib import Path
+
+from bench import loadgen
+from bench.server import Server
+
+RSS_LIMIT_MIB = 200.0
+RECYCLE_EVERY = 1000  # plus a jitter of 0-500: each worker is replaced every 1,000-1,500 requests
+RECYCLE_JITTER = 500
+RECYCLE_SECONDS = 25.0
+
+
+class _Sampler(threading.Thread):
+    """Every second: each live worker's RSS (MiB), by pid."""
+
+    def __init__(self, server: Server):
+        super().__init__(daemon=True)
+        self.server, self.samples, self.stop = server, [], threading.Event()
+
+    def run(self) -> None:
+        began = time.monotonic()
+        while not self.stop.wait(1.0):
+            memory = self.server.worker_memory()
+            self.samples.append(
+                {"t": round(time.monotonic() - began, 1), "rss": {pid: m.get("VmRSS") for pid, m in memory.items()}}
+            )
+
+
+def _run(*, env: dict, log_path: Path, templates, headers, load, tool: str, seconds: float) -> dict:
+    server = Server(env=env, log_path=log_path)
+    try:
+        server.start()
+        offset = server.log_offset()
+        sampler = _Sampler(server)
+        sampler.start()
+        measured = loadgen.run(tool=tool, base_url=server.base_url, templates=templates, headers=headers, load=load,
+                               seconds=seconds)  # fmt: skip
+        sampler.stop.set()
+        sampler.join()
+        server.drain()
+        restarts = server.workers_restarted_since(offset)
+    finally:
+        server.stop()
+    return {"server": server.describe()["env"], "measured": measured, "restarts": restarts, "samples": sampler.samples}
+
+
+def _rss_summary(samples: list[dict], requests: int) -> dict:
+    """Per worker: RSS after the first 10 % of the run (warm), at the end, and the peak."""
+    per: dict[int, list[float]] = {}
+    for sample in samples:
+        for pid, rss in sample["rss"].items():
+            if rss is not None:
+                per.setdefault(pid, []).append(rss)
+    workers = {}
+    for pid, values in per.items():
+        warm = values[max(0, len(values) // 10)]
+        workers[str(pid)] = {
+            "warm": warm,
+            "end": values[-1],
+            "peak": max(values),
+            "growth": round(values[-1] - warm, 1),
+        }
+    peak = max((w["peak"] for w in workers.values()), default=None)
+    growth = max((w["growth"] for w in workers.values()), default=None)
+    return {
+        "workers": workers,
+        "peak_mib": peak,
+        "max_growth_mib": growth,
+        "requests": requests,
+        "flat": growth is not None and growth < 10.0,
+        "under_limit": peak is not None and peak < RSS_LIMIT_MIB,
+    }
+
+
+def soak_and_recycling(
+    *, env: dict, log_dir: Path, part: str, templates, headers, load, tool: str, requests: int, rps_hint: float
+) -> dict:
+    seconds = max(10.0, min(180.0, requests / max(rps_hint, 1.0)))
+    soak = _run(env={**env, "GUNICORN_MAX_REQUESTS": "0"}, log_path=log_dir / f"gunicorn-{part}-soak.log",
+                templates=templates, headers=headers, load=load, tool=tool, seconds=seconds)  # fmt: skip
+    result = {"soak": {**soak, "rss": _rss_summary(soak["samples"], soak["measured"]["requests"])}}
+    for label, preload in (("recycling_preloaded", "1"), ("recycling_not_preloaded", "0")):
+        run_env = {**env, "GUNICORN_MAX_REQUESTS": str(RECYCLE_EVERY), "GUNICORN_MAX_REQUESTS_JITTER": str(RECYCLE_JITTER),
+                   "GUNICORN_PRELOAD_APP": preload}  # fmt: skip
+        result[label] = _run(env=run_env, log_path=log_dir / f"gunicorn-{part}-{label}.log", templates=templates,
+                             headers=headers, load=load, tool=tool, seconds=RECYCLE_SECONDS)  # fmt: skip
+    return result
