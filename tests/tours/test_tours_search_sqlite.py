@@ -32,7 +32,7 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's trigram index"),
 ]
-MIGRATION = importlib.import_module("tours.migrations.0007_search_sqlite_trigram_index")
+MIGRATION = importlib.import_module("tours.migrations.0008_search_sqlite_index_per_column")
 
 
 def ranked(project, term: str) -> list[tuple[str, str]]:
@@ -50,16 +50,18 @@ def unindexed(monkeypatch, project, term: str) -> list[tuple[str, str]]:
 
 
 def index_contents() -> list[tuple[str, str, str]]:
+    names, descriptions = search_sqlite.COLUMN_TABLES["name"], search_sqlite.COLUMN_TABLES["description"]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT d.tour_id, f.name, f.description FROM {search_sqlite.DOC_TABLE} AS d"
-            f" JOIN {search_sqlite.FTS_TABLE} AS f ON f.rowid = d.id ORDER BY d.tour_id"
+            f"SELECT d.tour_id, n.name, s.description FROM {search_sqlite.DOC_TABLE} AS d"
+            f" JOIN {names} AS n ON n.rowid = d.id JOIN {descriptions} AS s ON s.rowid = d.id ORDER BY d.tour_id"
         )
         rows = cursor.fetchall()
         cursor.execute(
-            f"SELECT (SELECT count(*) FROM {search_sqlite.FTS_TABLE}), (SELECT count(*) FROM {search_sqlite.DOC_TABLE})"
+            f"SELECT (SELECT count(*) FROM {search_sqlite.DOC_TABLE}), (SELECT count(*) FROM {names}),"
+            f" (SELECT count(*) FROM {descriptions})"
         )
-        assert cursor.fetchone() == (len(rows), len(rows)), "an index entry without its tour, or the reverse"
+        assert cursor.fetchone() == (len(rows),) * 3, "an index entry without its tour, or the reverse"
     return rows
 
 
@@ -264,7 +266,7 @@ def test_endpoint_uses_the_index(tenant):
         body = tenant.client.get(tours_url(tenant), {"search": "onbarding"}).json()
     assert [(r["name"], r["search_match_type"]) for r in body["results"]] == [("Onboarding tour", "similar")]
     searched = [q["sql"] for q in queries.captured_queries if "tour_search_name_word_similarity" in q["sql"]]
-    assert searched and all(search_sqlite.FTS_TABLE in sql for sql in searched)
+    assert searched and all(search_sqlite.COLUMN_TABLES["name"] in sql for sql in searched)
 
 
 # --- each row is scored once per search, and nothing is kept from one search to the next --------------

@@ -3,8 +3,8 @@
 PostgreSQL serves search from GIN trigram indexes. SQLite has pg_trgm's functions only as Python
 (`tours.services.trigram`), so without an index every row of the project is scored in Python. Here:
 
-1. **The index.** `tours_search_fts` is an FTS5 table (`trigram` tokenizer, case-sensitive) holding,
-   per tour, each column as its pg_trgm *document*: the lower-cased words, each padded as pg_trgm
+1. **The index.** `tours_search_name` and `tours_search_description` are FTS5 tables (`trigram`
+   tokenizer, case-sensitive, row ids only) holding, per tour, the column as its pg_trgm *document*: the lower-cased words, each padded as pg_trgm
    pads them (`"  word "`), one after the other. Every pg_trgm trigram of the column is a three-
    character window of that document, so FTS5 finds it; the only other windows straddle two words
    (`"d  "`, `"   "`), and no trigram of a search term has that shape. Triggers on
@@ -12,8 +12,8 @@ PostgreSQL serves search from GIN trigram indexes. SQLite has pg_trgm's function
    call `tour_search_document`, which every Django connection registers (tours/apps.py): another
    SQLite client (`manage.py dbshell`) cannot change a tour's name or description ("no such
    function") rather than leave the index behind. `tours_search_doc` gives each tour a stable integer key for FTS5 (SQLite may renumber the rowids
-   of a table whose primary key is not an integer, e.g. on VACUUM). Created by migration 0007 when
-   this SQLite has FTS5 with the trigram tokenizer (3.34+); until it exists, search scores every row.
+   of a table whose primary key is not an integer, e.g. on VACUUM). Created by migrations 0007/0008
+   when this SQLite has FTS5 with the trigram tokenizer (3.34+); until then search scores every row.
 2. **Candidates.** `word_similarity(term, col)` is the best `c / (n + u - c)` over extents of
    `col`, with `n` the term's distinct trigrams, `u` an extent's and `c` those they share, so it is
    at most `shared / n`, `shared` counting the term's trigrams found anywhere in `col`. A row can
@@ -35,8 +35,8 @@ from tours.services import trigram_fast
 
 logger = logging.getLogger(__name__)
 
-FTS_TABLE = "tours_search_fts"
 DOC_TABLE = "tours_search_doc"
+COLUMN_TABLES = {"name": "tours_search_name", "description": "tours_search_description"}
 DOCUMENT_FUNCTION = "tour_search_document"
 TRIGGERS = ("tours_search_after_insert", "tours_search_after_update", "tours_search_after_delete")
 # Row functions: (term, name, description) -> one of the row's three values.
@@ -45,7 +45,7 @@ NAME_SIMILARITY = "tour_search_name_similarity"
 DESCRIPTION_WORD_SIMILARITY = "tour_search_description_word_similarity"
 
 _READY_SQL = (
-    "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name IN (%s, %s))"
+    "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name IN (%s, %s, %s))"
     " OR (type = 'trigger' AND tbl_name = 'tours_producttour' AND name IN (%s, %s, %s))"
 )
 _warned_not_ready = False
@@ -63,8 +63,8 @@ def index_ready(connection) -> bool:
     """The index exists with its triggers (a table rebuilt by a later migration would have lost them)."""
     global _warned_not_ready
     with connection.cursor() as cursor:
-        cursor.execute(_READY_SQL, [FTS_TABLE, DOC_TABLE, *TRIGGERS])
-        ready = cursor.fetchone()[0] == 2 + len(TRIGGERS)
+        cursor.execute(_READY_SQL, [DOC_TABLE, *COLUMN_TABLES.values(), *TRIGGERS])
+        ready = cursor.fetchone()[0] == 1 + len(COLUMN_TABLES) + len(TRIGGERS)
     if not ready and not _warned_not_ready:
         _warned_not_ready = True
         logger.warning("tour search: no SQLite trigram index (see tours/services/search_sqlite.py); scoring every row")
@@ -105,26 +105,22 @@ def similar_candidates(
     column shares enough of the term's trigrams for its ceiling to pass that column's test.
     """
     needle = sorted(set(trigram_fast.trigrams_sequence(term)))
-    minimums = {"name": _min_shared(len(needle), name_passes)}
-    minimums["description"] = _min_shared(len(needle), description_passes)
-    queries = [
-        (column, f"{column} : {_phrase(trigram)}")
-        for column, minimum in minimums.items()
-        if minimum is not None
-        for trigram in needle
-    ]
-    if not queries:
+    phrases = [_phrase(trigram) for trigram in needle]
+    selects, params = [], []
+    for column, passes in (("name", name_passes), ("description", description_passes)):
+        minimum = _min_shared(len(needle), passes)
+        if minimum is None:
+            continue
+        table = COLUMN_TABLES[column]
+        values = ", ".join(["(%s)"] * len(phrases))
+        selects.append(
+            f"SELECT * FROM (SELECT {table}.rowid FROM (VALUES {values}) AS q JOIN {table} ON {table} MATCH q.column1"
+            f" GROUP BY {table}.rowid HAVING count(*) >= %s)"
+        )
+        params += [*phrases, minimum]
+    if not selects:
         return None
-    values = ", ".join(["(%s, %s)"] * len(queries))
-    documents = (
-        f"SELECT {FTS_TABLE}.rowid FROM (VALUES {values}) AS q JOIN {FTS_TABLE} ON {FTS_TABLE} MATCH q.column2"
-        f" GROUP BY {FTS_TABLE}.rowid"
-        " HAVING sum(q.column1 = 'name') >= %s OR sum(q.column1 = 'description') >= %s"
-    )
-    unreachable = len(needle) + 1  # for a column no count can qualify (it asks nothing of the index)
-    params: list = [value for query in queries for value in query]
-    params += [minimums[column] or unreachable for column in ("name", "description")]
-    return _tour_rowids(documents), params
+    return _tour_rowids(" UNION ALL ".join(selects)), params
 
 
 def literal_candidates(term: str) -> tuple[str, list] | None:
@@ -141,8 +137,10 @@ def literal_candidates(term: str) -> tuple[str, list] | None:
     if not windows:
         return None
     every = " AND ".join(_phrase(window) for window in windows)
-    documents = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-    return _tour_rowids(documents), [f"name : ({every}) OR description : ({every})"]
+    documents = " UNION ALL ".join(
+        f"SELECT rowid FROM {table} WHERE {table} MATCH %s" for table in COLUMN_TABLES.values()
+    )
+    return _tour_rowids(documents), [every] * len(COLUMN_TABLES)
 
 
 class _RowScores:
