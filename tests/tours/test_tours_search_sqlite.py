@@ -300,3 +300,27 @@ def test_each_candidate_is_scored_once_and_searches_share_nothing(monkeypatch):
     # The page query (filter, then sort) and the count: two columns per candidate, once per search.
     assert scored() == 2 * candidates
     assert scored() == 2 * candidates
+
+
+@pytest.mark.parametrize(
+    ("term", "name", "description"),
+    [
+        ("onbarding", "Onboarding tour", "Welcome"),
+        (None, "a", "b"),
+        ("a", None, "a b"),
+        ("a", "a b", None),
+        ("12", 123, 4.5),
+    ],
+)
+def test_row_functions_are_the_reference_functions(term, name, description):
+    """NULL in, NULL out, per value (pg_trgm's functions are STRICT); other types read as text, as the
+    reference SQL functions read them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {search_sqlite.NAME_WORD_SIMILARITY}(%s, %s, %s), {search_sqlite.NAME_SIMILARITY}(%s, %s, %s),"
+            f" {search_sqlite.DESCRIPTION_WORD_SIMILARITY}(%s, %s, %s),"
+            " word_similarity(%s, %s), similarity(%s, %s), word_similarity(%s, %s)",
+            [term, name, description] * 3 + [term, name, name, term, term, description],
+        )
+        row = cursor.fetchone()
+    assert row[:3] == row[3:]

@@ -149,7 +149,7 @@ class _RowScores:
     A memo of a pure function of its arguments (term, name, description), so never stale: it saves
     computing each match twice, as SQLite evaluates a search's filter on every row before it evaluates
     the sort key of any (the page query counts the matches with a window function). Bounded; forgotten
-    when the term changes and when a search starts (`row_scores_forget`): nothing outlives a search.
+    when the term changes and when a search starts (`row_scores_forget`): no search reuses another's.
     """
 
     LIMIT = 4096
@@ -194,6 +194,8 @@ def functions_register(connection) -> None:
 
     def row_function(index: int):
         def value(term, name, description):
+            if type(term) is str and type(name) is str and type(description) is str:
+                return scores(term, name, description)[index]
             # NULL in, NULL out, as pg_trgm's STRICT functions: each value depends on the term and its column.
             if term is None or (description if index == 2 else name) is None:
                 return None
