@@ -18,7 +18,7 @@ from core.json_parse import JSONParseError, JSONTooDeep, json_parse
 
 def _body_text(stream, parser_context: dict | None) -> tuple[str, str]:
     """The body as text, and its encoding; a body that is not text is a 400."""
-    encoding = parsers.get_encoding(parser_context or {})
+    encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]  # DRF 3.16+, newer than the stubs
     raw = stream.read() if stream is not None else b""
     try:
         return raw.decode(encoding), encoding
