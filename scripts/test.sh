@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite, on PostgreSQL (a throwaway cluster unless DATABASE_URL is set) and on SQLite.
+# Lint and type checks, then the whole suite on PostgreSQL (a throwaway cluster unless DATABASE_URL is
+# set) and on SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SECRET_KEY="${SECRET_KEY:-test-only-secret-key}"
@@ -8,6 +9,11 @@ PYTEST=(.venv/bin/python -m pytest "$@")
 SCRATCH=$(mktemp -d /tmp/ptapi-test.XXXXXX)
 trap 'rm -rf "$SCRATCH"' EXIT
 export CACHE_DIR="$SCRATCH/cache"
+
+echo "=== ruff (lint, format) and mypy ==="
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy .
 
 echo "=== PostgreSQL ==="
 if [ -n "${DATABASE_URL:-}" ]; then
