@@ -4,7 +4,7 @@ from django.utils import timezone
 # Stats columns are bounded so that a row of the tour index (which carries them on PostgreSQL) stays under
 # PostgreSQL's 2,704-byte limit for an index row whatever a client sends.
 STATS_EVENT_NAME_MAX = 64  # posthog-js's tour event names are shorter; longer names get no stats columns
-STATS_TEXT_MAX = 64  # step id, dismiss reason
+STATS_TEXT_MAX = 64  # step id, dismiss reason, survey response
 
 
 class CapturedEvent(models.Model):
@@ -28,6 +28,8 @@ class CapturedEvent(models.Model):
     step_id = models.CharField(max_length=STATS_TEXT_MAX, null=True, blank=True)
     survey_id = models.UUIDField(null=True, blank=True)
     dismiss_reason = models.CharField(max_length=STATS_TEXT_MAX, null=True, blank=True)
+    # The answer to a survey event's first question (a tour's survey step asks one), as text: "5" for 5.
+    survey_response = models.CharField(max_length=STATS_TEXT_MAX, null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -42,7 +44,8 @@ class CapturedEvent(models.Model):
                 name="captured_event_tour_idx",
                 condition=models.Q(tour_id__isnull=False),
             ),
-            # A survey's responses, newest first.
+            # A survey's events over a time range (its answers in the stats, its responses newest first).
+            # On PostgreSQL it also carries event, tour_id, distinct_id and survey_response (0004).
             models.Index(
                 fields=["project", "survey_id", "event_time"],
                 name="captured_event_survey_idx",

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from flags.persons import person_events_apply
 from sdk.models import STATS_EVENT_NAME_MAX, STATS_TEXT_MAX, CapturedEvent
+from tours.services.survey_answers import first_answer_label
 
 logger = logging.getLogger(__name__)
 
@@ -105,13 +106,16 @@ def captured_columns(*, event: dict, arrived_at: datetime) -> dict[str, Any]:
     name = event.get("event")
     # A name longer than any posthog-js tour event's is not one: no stats columns (bounds the index row).
     properties = properties if isinstance(name, str) and len(name) <= STATS_EVENT_NAME_MAX else {}
+    survey_id = _uuid_property(properties, "$survey_id")
+    response = first_answer_label(properties) if survey_id is not None else None
     return {
         "timestamp": timestamp,
         "event_time": timestamp or arrived_at,
         "tour_id": _uuid_property(properties, "$product_tour_id"),
         "step_id": _text_property(properties, "$product_tour_step_id"),
-        "survey_id": _uuid_property(properties, "$survey_id"),
+        "survey_id": survey_id,
         "dismiss_reason": _text_property(properties, "$product_tour_dismiss_reason"),
+        "survey_response": response[:STATS_TEXT_MAX] if response else None,
     }
 
 

@@ -40,6 +40,7 @@ def test_columns_of_a_posthog_js_tour_event():
         "step_id": "welcome",
         "survey_id": None,
         "dismiss_reason": "user_clicked_skip",
+        "survey_response": None,
     }
 
 
@@ -73,6 +74,28 @@ def test_ids_are_uuids_and_texts_are_bounded():
     assert (result["tour_id"], result["survey_id"]) == (TOUR_UUID, None)  # every tour and survey id is a UUID
     assert result["step_id"] == "7"
     assert result["dismiss_reason"] == "x" * 64
+
+
+@pytest.mark.parametrize(
+    ("properties", "response"),
+    [
+        ({"$survey_response_q1": 4, "$survey_questions": [{"id": "q1", "response": 4}]}, "4"),
+        ({"$survey_response_q1": 4.0, "$survey_questions": [{"id": "q1", "response": 4.0}]}, "4"),
+        ({"$survey_response_q1": "Dark mode", "$survey_questions": [{"id": "q1"}]}, "Dark mode"),
+        ({"$survey_response": "7"}, "7"),  # older SDKs: the first question's answer
+        ({"$survey_questions": [{"id": "q1", "response": "only here"}]}, "only here"),
+        ({"$survey_questions": [{"id": "q1", "response": None}]}, None),  # skipped: sent without an answer
+        ({"$survey_response_q1": ["a", "b"], "$survey_questions": [{"id": "q1"}]}, '["a","b"]'),
+        ({"$survey_response_q1": "x" * 100, "$survey_questions": [{"id": "q1"}]}, "x" * 64),
+    ],
+)
+def test_survey_response_is_the_first_questions_answer_as_text(properties, response):
+    result = columns(event="survey sent", properties={"$survey_id": TOUR_ID, **properties})
+    assert (result["survey_id"], result["survey_response"]) == (TOUR_UUID, response)
+
+
+def test_survey_response_only_for_survey_events():
+    assert columns(event="survey sent", properties={"$survey_response": "5"})["survey_response"] is None
 
 
 @pytest.mark.parametrize("value", [None, "", True, {"id": 1}, ["a"]])
@@ -153,7 +176,12 @@ def test_migration_fills_the_columns_of_stored_events(tenant):
             project_id=tenant.project.id,
             event="survey sent",
             distinct_id="u2",
-            properties={"$survey_id": TOUR_ID, "$product_tour_id": ["not", "an", "id"]},
+            properties={
+                "$survey_id": TOUR_ID,
+                "$product_tour_id": ["not", "an", "id"],
+                "$survey_questions": [{"id": "q1", "response": 5}],
+                "$survey_response_q1": 5,
+            },
         )
         _migrate(latest)
         rows = {row.pk: row for row in CapturedEvent.objects.all()}
@@ -166,6 +194,7 @@ def test_migration_fills_the_columns_of_stored_events(tenant):
             "user_clicked_skip",
         )
         assert (second.event_time, second.tour_id, second.survey_id) == (second.created_at, None, TOUR_UUID)
+        assert (first.survey_response, second.survey_response) == (None, "5")
     finally:
         _migrate(latest)
         CapturedEvent.objects.all().delete()

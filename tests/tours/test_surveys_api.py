@@ -178,7 +178,7 @@ def test_openapi_schema_lists_the_survey_operations(tenant):
         for op in item.values()
         if isinstance(op, dict) and "operationId" in op
     }
-    assert operations == {"surveys_list", "surveys_retrieve"}
+    assert operations == {"surveys_list", "surveys_retrieve", "surveys_responses_retrieve"}
 
 
 def test_admin_lists_surveys_read_only(tenant, client, django_user_model):

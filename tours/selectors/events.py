@@ -73,14 +73,24 @@ def survey_sent_events(*, project_id: int, survey_id: uuid.UUID) -> QuerySet[Cap
     )
 
 
+def _persons_join(*, project: str, who: str, project_id: int | None) -> tuple[str, list[Any]]:
+    """The LEFT JOIN from event rows to their persons. With `project_id` (events of one project) the
+    project is also a value, so the database looks ids up in that project's persons alone."""
+    condition = f"p.project_id = {project} AND p.distinct_id = {who}"
+    if project_id is None:
+        return f" LEFT JOIN {_quote(_LINKS)} p ON {condition}", []
+    return f" LEFT JOIN {_quote(_LINKS)} p ON p.project_id = %s AND {condition}", [project_id]
+
+
 def _run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def people_tallies(*, events: QuerySet, conditions: Sequence[Q]) -> list[tuple[int, int]]:
-    """`(events, people)` for each condition over `events`, in one pass.
+def people_tallies(*, events: QuerySet, conditions: Sequence[Q], project_id: int | None) -> list[tuple[int, int]]:
+    """`(events, people)` for each condition over `events`, in one pass (`project_id`: the events' one
+    project, when they have one).
 
     Events are first counted per distinct id (one row per id, one count per condition), those rows are
     summed per person, and a person is counted under every condition they have at least one event for.
@@ -94,16 +104,16 @@ def people_tallies(*, events: QuerySet, conditions: Sequence[Q]) -> list[tuple[i
     project, who = f"i.{_quote('p_project')}", f"i.{_quote('p_who')}"
     per_person = ", ".join(f"SUM(i.{name}) AS {name}" for name in names)
     totals = ", ".join(f"SUM(t.{name}), SUM(CASE WHEN t.{name} > 0 THEN 1 ELSE 0 END)" for name in names)
+    join, join_params = _persons_join(project=project, who=who, project_id=project_id)
     sql = (
-        f"SELECT {totals} FROM (SELECT {per_person} FROM ({inner_sql}) i"
-        f" LEFT JOIN {_quote(_LINKS)} p ON p.project_id = {project} AND p.distinct_id = {who}"
+        f"SELECT {totals} FROM (SELECT {per_person} FROM ({inner_sql}) i{join}"
         f" GROUP BY p.person_id, CASE WHEN p.person_id IS NULL THEN {who} END) t"
     )
-    row = _run(sql, params)[0]
+    row = _run(sql, [*params, *join_params])[0]
     return [(int(row[2 * index] or 0), int(row[2 * index + 1] or 0)) for index in range(len(names))]
 
 
-def people_counts(*, events: QuerySet, groups: Sequence[Combinable]) -> list[tuple[Any, ...]]:
+def people_counts(*, events: QuerySet, groups: Sequence[Combinable], project_id: int | None) -> list[tuple[Any, ...]]:
     """`(*group values, events, people)` for each group of `events` (the groups as the ORM writes them:
     JSON keys, dates), in one query: events per (group, person), then persons per group."""
     columns = {f"g{index}": group for index, group in enumerate(groups)}
@@ -113,11 +123,11 @@ def people_counts(*, events: QuerySet, groups: Sequence[Combinable]) -> list[tup
     inner_groups = ", ".join(f"e.{_quote(name)}" for name in columns)
     outer_groups = ", ".join(f"t.{_quote(name)}" for name in columns)
     project, who = f"e.{_quote('p_project')}", f"e.{_quote('p_who')}"
+    join, join_params = _persons_join(project=project, who=who, project_id=project_id)
     sql = (
         f"SELECT {outer_groups}, SUM(t.n), COUNT(*) FROM ("
-        f"SELECT {inner_groups}, COUNT(*) AS n FROM ({inner_sql}) e"
-        f" LEFT JOIN {_quote(_LINKS)} p ON p.project_id = {project} AND p.distinct_id = {who}"
+        f"SELECT {inner_groups}, COUNT(*) AS n FROM ({inner_sql}) e{join}"
         f" GROUP BY {inner_groups}, p.person_id, CASE WHEN p.person_id IS NULL THEN {who} END) t"
         f" GROUP BY {outer_groups}"
     )
-    return [(*row[:-2], int(row[-2]), int(row[-1])) for row in _run(sql, params)]
+    return [(*row[:-2], int(row[-2]), int(row[-1])) for row in _run(sql, [*params, *join_params])]

@@ -11,9 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, TextField
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, F, Q
 
 from tours.models import ProductTour
 from tours.selectors.events import (
@@ -32,7 +30,7 @@ from tours.selectors.events import (
     tour_events,
 )
 from tours.services.stats_dates import StatsRange
-from tours.services.survey_answers import answer_label, rating_labels, survey_answer_keys
+from tours.services.survey_answers import rating_labels
 from tours.services.surveys import survey_config_problem, survey_question_build
 
 UNKNOWN_REASON = "unknown"
@@ -164,11 +162,12 @@ def question_stats_build(*, question: dict, counts: dict[str, int], respondents:
 CONDITIONS_PER_PASS = 200
 
 
-def _tallies(*, events, conditions: list[Q]) -> list[Tally]:
+def _tallies(*, events, conditions: list[Q], project_id: int) -> list[Tally]:
     tallies: list[Tally] = []
     for start in range(0, len(conditions), CONDITIONS_PER_PASS):
         chunk = conditions[start : start + CONDITIONS_PER_PASS]
-        tallies.extend(Tally(total, unique) for total, unique in people_tallies(events=events, conditions=chunk))
+        pairs = people_tallies(events=events, conditions=chunk, project_id=project_id)
+        tallies.extend(Tally(total, unique) for total, unique in pairs)
     return tallies
 
 
@@ -179,33 +178,29 @@ def _as_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def _survey_stats(*, events, step: dict) -> SurveyStats:
+def _survey_stats(*, events, step: dict, project_id: int) -> SurveyStats:
     """A survey step's question: respondents and, for a rating, responses per value, in one pass over the
-    survey's answers in the range (one more only when an answer is not a value of the scale)."""
+    survey's answers in the range (one more only when an answer is not a value of the scale). Capture
+    kept each answer as text (`survey_response`)."""
     survey_id = _as_uuid(step.get("linkedSurveyId"))
     question_id = step.get("linkedSurveyQuestionId") if isinstance(step.get("linkedSurveyQuestionId"), str) else None
     question = {**survey_question_build(step["survey"], question_id=question_id or ""), "id": question_id}
     if survey_id is None:
         stats = question_stats_build(question=question, counts={}, respondents=Tally())
         return SurveyStats(survey_id=None, questions=[stats])
-    texts = [KeyTextTransform(key, "properties") for key in survey_answer_keys(question_id=question_id, index=0)]
-    # As text on both databases (SQLite reads JSON numbers as numbers).
-    answer = Cast(Coalesce(*texts) if len(texts) > 1 else texts[0], output_field=TextField())
-    answered = (
-        events.filter(event=SURVEY_SENT, survey_id=survey_id)
-        .annotate(answer=answer)
-        .filter(answer__isnull=False)
-        .exclude(answer="")
-    )
+    answered = events.filter(event=SURVEY_SENT, survey_id=survey_id, survey_response__isnull=False)
     labels = rating_labels(scale=question["scale"]) if question["type"] == "rating" else []
-    conditions = [Q(event=SURVEY_SENT), *(Q(answer=label) for label in labels)]
-    respondents, *per_label, others = _tallies(events=answered, conditions=[*conditions, ~Q(answer__in=labels or [""])])
+    conditions = [
+        Q(event=SURVEY_SENT),
+        *(Q(survey_response=label) for label in labels),
+        ~Q(survey_response__in=labels or [""]),
+    ]
+    respondents, *per_label, others = _tallies(events=answered, conditions=conditions, project_id=project_id)
     counts = {label: tally.total for label, tally in zip(labels, per_label, strict=True)}
-    if labels and others.total:  # 4.0, " 4", out-of-scale values: counted under their label
-        for value, total in answered.exclude(answer__in=labels).values_list("answer").annotate(total=Count("*")):
-            label = answer_label(value)
-            if label is not None:
-                counts[label] = counts.get(label, 0) + total
+    if labels and others.total:  # values off the scale
+        off_scale = answered.exclude(survey_response__in=labels).values_list("survey_response")
+        for value, total in off_scale.annotate(total=Count("*")):
+            counts[value] = counts.get(value, 0) + total
     stats = question_stats_build(question=question, counts=counts, respondents=respondents)
     return SurveyStats(survey_id=str(survey_id), questions=[stats])
 
@@ -237,17 +232,22 @@ def _tour_stats(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
         *(Q(event=event, step_id=key) for event, key in known),
         others,
     ]
-    shown, completed, dismissed, *step_tallies, unknown = _tallies(events=counted, conditions=conditions)
+    shown, completed, dismissed, *step_tallies, unknown = _tallies(
+        events=counted, conditions=conditions, project_id=tour.project_id
+    )
     step_counts = dict(zip(known, step_tallies, strict=True))
     if unknown.total:
         for event, key, total, unique in people_counts(
-            events=counted.filter(others), groups=[F("event"), F("step_id")]
+            events=counted.filter(others), groups=[F("event"), F("step_id")], project_id=tour.project_id
         ):
             step_counts[(event, key)] = Tally(total, unique)
     reasons: dict[str, int] = {}
     for reason, count in events.filter(event=TOUR_DISMISSED).values_list("dismiss_reason").annotate(count=Count("*")):
         reasons[reason or UNKNOWN_REASON] = reasons.get(reason or UNKNOWN_REASON, 0) + count
-    surveys = {index: _survey_stats(events=events, step=step) for index, step in survey_steps(steps)}
+    surveys = {
+        index: _survey_stats(events=events, step=step, project_id=tour.project_id)
+        for index, step in survey_steps(steps)
+    }
     return TourStats(
         tour_id=str(tour.pk),
         date_from=date_range.date_from,
@@ -272,15 +272,17 @@ def tours_stats_summarize(*, tours: Sequence[ProductTour], date_range: StatsRang
     """People shown and completing each tour over the range, by tour id, in one query (admin lists)."""
     if not tours:
         return {}
+    project_ids = sorted({tour.project_id for tour in tours})
     events = tour_events(
-        project_ids=sorted({tour.project_id for tour in tours}),
+        project_ids=project_ids,
         tour_ids=sorted({tour.pk for tour in tours}),
         date_from=date_range.date_from,
         date_to=date_range.date_to,
     ).filter(event__in=(TOUR_SHOWN, TOUR_COMPLETED))
     people: dict[tuple[int, str, str], int] = {}
     with stats_session():
-        rows = people_counts(events=events, groups=[F("project_id"), F("tour_id"), F("event")])
+        single = project_ids[0] if len(project_ids) == 1 else None
+        rows = people_counts(events=events, groups=[F("project_id"), F("tour_id"), F("event")], project_id=single)
     for project_id, tour_id, event, _, unique in rows:
         people[(project_id, str(_as_uuid(tour_id)), event)] = unique
     summaries: dict[str, TourSummary] = {}

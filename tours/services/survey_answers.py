@@ -27,6 +27,14 @@ def survey_answer(*, properties: dict, question_id: str | None, index: int) -> A
     return None
 
 
+def first_answer_label(properties: dict) -> str | None:
+    """The answer to the event's first (for a tour's survey step: only) question, as `answer_label`."""
+    questions = properties.get("$survey_questions")
+    first = questions[0] if isinstance(questions, list) and questions and isinstance(questions[0], dict) else {}
+    question_id = first.get("id") if isinstance(first.get("id"), str) and first.get("id") else None
+    return answer_label(survey_answer(properties=properties, question_id=question_id, index=0))
+
+
 def answer_label(value: Any) -> str | None:
     """An answer as the text a distribution counts it under: rating 5, 5.0 and "5" are all "5"."""
     if value is None or value == "":
