@@ -206,6 +206,12 @@ def _soak_lines(soak: dict) -> list[str]:
             m = run["measured"]
             lines.append(f"| {title} | {run['restarts']} | {m['rps']} | {m['p50_ms']} | {m['p99_ms']} | {m['max_ms']} |"
                          f" {m['error_count']} |")  # fmt: skip
+    labels = ("soak", "recycling_preloaded", "recycling_not_preloaded")
+    failures = {label: soak[label]["failures"] for label in labels if (soak.get(label) or {}).get("failures")}
+    if failures:
+        lines += ["", "Answers ≥ 400 in these runs (from the server's request log): " + "; ".join(
+            f"{label}: " + ", ".join(f"{k} ×{n}" for k, n in counts.items()) for label, counts in failures.items()
+        ) + "."]  # fmt: skip
     return lines + [""]
 
 
