@@ -29,8 +29,13 @@ SOAK_REQUESTS="${BENCH_SOAK_REQUESTS:-100000}"
 
 # Standalone measurements owned by other parts of the project: `python -m bench.<name> --database-url URL
 # --out FILE.json` writes {"title", "columns", "rows", "targets": [{"name", "measured", "target", "result"}]};
-# each that exists runs against each database and becomes a section of the report.
+# each that exists runs against each database and becomes a section of the report. Extra arguments for one
+# module: BENCH_MODULE_ARGS_<name> (e.g. BENCH_MODULE_ARGS_stats="--events 100000").
 MODULES="stats search"
+for name in $MODULES; do
+  var="BENCH_MODULE_ARGS_$name"
+  export "$var=${!var:-}"
+done
 
 WORK=$(mktemp -d /tmp/ptapi-bench.XXXXXX)
 REDIS_PID=""
@@ -81,8 +86,10 @@ part="$1"; work="$2"; shift 2
 for name in "$@"; do
   [ -f "bench/$name.py" ] || { echo "bench: module bench.$name not present, skipped" >&2; continue; }
   echo "bench: module bench.$name ($part)" >&2
-  .venv/bin/python -m "bench.$name" --database-url "$DATABASE_URL" --out "$work/module-$name-$part.json" \
-    || echo "bench: module bench.$name failed on $part" >&2
+  var="BENCH_MODULE_ARGS_$name"
+  # shellcheck disable=SC2086  # the extra arguments are words
+  .venv/bin/python -m "bench.$name" --database-url "$DATABASE_URL" --out "$work/module-$name-$part.json" ${!var:-} \
+    || echo "bench: module bench.$name failed on $part (python -m bench.$name --database-url URL --out FILE.json ${!var:-})" >&2
 done
 SH
 chmod +x "$WORK/modules.sh"
