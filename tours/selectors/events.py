@@ -49,11 +49,14 @@ STATS_WORK_MEM = "32MB"
 
 @contextmanager
 def stats_session() -> Iterator[None]:
-    """The reads of one stats answer: one transaction (one snapshot), with STATS_WORK_MEM on PostgreSQL."""
+    """The reads of one stats answer. On PostgreSQL one transaction (one snapshot) with STATS_WORK_MEM.
+    Not on SQLite, where every transaction begins IMMEDIATE (takes the write lock): a read must not."""
+    if connection.vendor != "postgresql":
+        yield
+        return
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL work_mem = '{STATS_WORK_MEM}'")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{STATS_WORK_MEM}'")
         yield
 
 
@@ -114,8 +117,8 @@ def people_tallies(*, events: QuerySet, conditions: Sequence[Q], project_id: int
 
 
 def people_counts(*, events: QuerySet, groups: Sequence[Combinable], project_id: int | None) -> list[tuple[Any, ...]]:
-    """`(*group values, events, people)` for each group of `events` (the groups as the ORM writes them:
-    JSON keys, dates), in one query: events per (group, person), then persons per group."""
+    """`(*group values, events, people)` for each group of `events` (at least one group, as the ORM
+    writes it), in one query: events per (group, person), then persons per group."""
     columns = {f"g{index}": group for index, group in enumerate(groups)}
     inner_sql, params = events.values(
         **columns, p_project=F("project_id"), p_who=F("distinct_id")

@@ -9,6 +9,7 @@ Counted are the project's events whose `$product_tour_id` is the tour's id and w
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, F, Q
@@ -69,8 +70,8 @@ class StepStats:
 @dataclass(frozen=True, slots=True)
 class TourStats:
     tour_id: str
-    date_from: Any
-    date_to: Any
+    date_from: datetime
+    date_to: datetime
     shown: Tally
     completed: Tally
     dismissed: Tally
@@ -207,8 +208,8 @@ def _survey_stats(*, events, step: dict, project_id: int) -> SurveyStats:
 
 def tour_stats_get(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
     """The tour's stats over the range: one pass over the tour's events for the tour and its current
-    steps (people resolved once), one for dismiss reasons, two per survey step, and one more only when
-    events name steps the tour no longer has."""
+    steps (people resolved once), one for dismiss reasons, one per survey step, and one more only when
+    events name steps the tour no longer has (or answers off a rating's scale)."""
     with stats_session():
         return _tour_stats(tour=tour, date_range=date_range)
 
@@ -221,11 +222,9 @@ def _tour_stats(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
     steps = content["steps"] if isinstance(content.get("steps"), list) else []
     keys = list(dict.fromkeys(step_key(step_id) for step in steps if (step_id := step_id_of(step)) is not None))
     known = [(event, key) for key in keys for event in STEP_EVENTS]
-    others = (
-        Q(event__in=STEP_EVENTS, step_id__isnull=False) & ~Q(step_id__in=keys)
-        if keys
-        else Q(event__in=STEP_EVENTS, step_id__isnull=False)
-    )
+    others = Q(event__in=STEP_EVENTS, step_id__isnull=False)  # steps the tour no longer has
+    if keys:
+        others &= ~Q(step_id__in=keys)
     counted = events.filter(event__in=(*TOUR_EVENTS, *STEP_EVENTS))
     conditions = [
         *(Q(event=event) for event in TOUR_EVENTS),
