@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ProjectFactory
@@ -24,6 +25,7 @@ from tours.services.search import (
     SESSION_WORD_SIMILARITY_THRESHOLD,
     _description_passes,
     _name_passes,
+    _project_of,
     search_term_normalize,
     tours_search,
 )
@@ -32,7 +34,7 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's trigram index"),
 ]
-MIGRATION = importlib.import_module("tours.migrations.0008_search_sqlite_index_per_column")
+MIGRATION = importlib.import_module("tours.migrations.0009_search_sqlite_keys_by_project")
 
 
 def ranked(project, term: str) -> list[tuple[str, str]]:
@@ -50,11 +52,13 @@ def unindexed(monkeypatch, project, term: str) -> list[tuple[str, str]]:
 
 
 def index_contents() -> list[tuple[str, str, str]]:
+    """(tour id, name document, description document) per entry, each entry keyed in its project's range."""
     names, descriptions = search_sqlite.COLUMN_TABLES["name"], search_sqlite.COLUMN_TABLES["description"]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT d.tour_id, n.name, s.description FROM {search_sqlite.DOC_TABLE} AS d"
-            f" JOIN {names} AS n ON n.rowid = d.id JOIN {descriptions} AS s ON s.rowid = d.id ORDER BY d.tour_id"
+            f"SELECT d.id, t.project_id, d.tour_id, n.name, s.description FROM {search_sqlite.DOC_TABLE} AS d"
+            f" JOIN {names} AS n ON n.rowid = d.id JOIN {descriptions} AS s ON s.rowid = d.id"
+            f" LEFT JOIN {ProductTour._meta.db_table} AS t ON t.id = d.tour_id ORDER BY d.tour_id"
         )
         rows = cursor.fetchall()
         cursor.execute(
@@ -62,7 +66,10 @@ def index_contents() -> list[tuple[str, str, str]]:
             f" (SELECT count(*) FROM {descriptions})"
         )
         assert cursor.fetchone() == (len(rows),) * 3, "an index entry without its tour, or the reverse"
-    return rows
+    for key, project_id, *_ in rows:
+        low, high = search_sqlite.project_keys(project_id)
+        assert low < key < high, (key, project_id)
+    return [tuple(row[2:]) for row in rows]
 
 
 def assert_index_in_sync() -> None:
@@ -129,6 +136,17 @@ def test_writes_of_every_kind_keep_the_index_in_step(tenant):
         cursor.execute(f"UPDATE {table} SET id = %s WHERE id = %s", ["0" * 31 + "2", "0" * 31 + "1"])
     assert_index_in_sync()
 
+    other = ProjectFactory()
+    moved = make_tour(project, name="Moving tour")
+    ProductTour.objects.filter(pk=moved.pk).update(project=other)
+    assert ranked(other, "movng tour") == [("Moving tour", "similar")]
+    assert ranked(project, "movng tour") == []
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET project_id = %s WHERE id = %s", [project.id, moved.id.hex])
+    assert ranked(project, "movng tour") == [("Moving tour", "similar")]
+    moved.delete()
+    assert_index_in_sync()
+
     ProductTour.objects.bulk_create([ProductTour(project=project, name=f"Bulk {i}", content={}) for i in range(5)])
     bulk = list(ProductTour.objects.filter(name__startswith="Bulk"))
     for tour in bulk:
@@ -191,11 +209,14 @@ def test_indexed_search_equals_scoring_every_row(monkeypatch, seed_value):
     assert compared > 60
 
 
-def test_similar_candidates_contain_every_match():
-    """Directly: each row the similarity filter accepts (reference functions) is among the candidates."""
+@pytest.mark.parametrize("by_project", [True, False])
+def test_similar_candidates_contain_every_match(by_project):
+    """Directly: each row the similarity filter accepts (reference functions) is among the candidates; asked
+    for one project's, the candidates are that project's tours only."""
     rng = random.Random(8)
-    project = ProjectFactory()
+    project, other = ProjectFactory(), ProjectFactory()
     seed(project, rng, 300, unicode=True)
+    seed(other, rng, 100, unicode=True)
     rows = {t.id.hex: t for t in ProductTour.objects.filter(project=project)}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT rowid, id FROM {ProductTour._meta.db_table}")
@@ -213,7 +234,10 @@ def test_similar_candidates_contain_every_match():
             )
         }
         query = search_sqlite.similar_candidates(
-            term=term, name_passes=_name_passes, description_passes=_description_passes
+            term=term,
+            name_passes=_name_passes,
+            description_passes=_description_passes,
+            project_id=project.id if by_project else None,
         )
         if query is None:
             assert not matches, term
@@ -222,30 +246,54 @@ def test_similar_candidates_contain_every_match():
             cursor.execute(*query)
             candidates = {by_rowid[rowid] for (rowid,) in cursor.fetchall()}
         assert matches <= candidates, term
-        narrowed += len(candidates) < len(rows)
+        if by_project:
+            assert candidates <= rows.keys(), term
+        narrowed += len(candidates & rows.keys()) < len(rows)
     assert narrowed > 200  # and it does narrow down
 
 
-def test_literal_candidates_contain_every_like_match():
+@pytest.mark.parametrize("by_project", [True, False])
+def test_literal_candidates_contain_every_like_match(by_project):
     rng = random.Random(12)
-    project = ProjectFactory()
+    project, other = ProjectFactory(), ProjectFactory()
     seed(project, rng, 300, unicode=True)
+    seed(other, rng, 100, unicode=True)
     tours = ProductTour.objects.filter(project=project)
     asked = 0
     for _ in range(300):
         term = search_term_normalize(random_term(rng, unicode=rng.random() < 0.3))
-        query = search_sqlite.literal_candidates(term)
+        query = search_sqlite.literal_candidates(term, project_id=project.id if by_project else None)
         if query is None:
             continue
         asked += 1
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM {ProductTour._meta.db_table} WHERE rowid IN ({query[0]})", query[1])
-            candidates = {value for (value,) in cursor.fetchall()}
+            cursor.execute(
+                f"SELECT id, project_id FROM {ProductTour._meta.db_table} WHERE rowid IN ({query[0]})", query[1]
+            )
+            found = cursor.fetchall()
+        candidates = {value for value, _ in found}
         like = {t.id.hex for t in tours.filter(name__icontains=term)} | {
             t.id.hex for t in tours.filter(description__icontains=term)
         }
         assert like <= candidates, term
+        if by_project:
+            assert {project_id for _, project_id in found} <= {project.id}, term
     assert asked > 100
+
+
+def test_project_of_a_queryset():
+    """Searches are narrowed to a project's index keys only when the queryset plainly holds one project."""
+    project = ProjectFactory()
+    tours = ProductTour.objects
+    assert _project_of(tours.filter(project=project)) == project.id
+    assert _project_of(tours.select_related("linked_flag").filter(project_id=project.id, archived=False)) == project.id
+    for unscoped in (
+        tours.all(),
+        tours.filter(Q(project=project) | Q(name="x")),
+        tours.exclude(project=project),
+        tours.filter(linked_flag__project=project),
+    ):
+        assert _project_of(unscoped) is None
 
 
 def test_literal_prefilter_keeps_like_semantics(tenant):

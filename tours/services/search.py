@@ -17,8 +17,9 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import BooleanField, CharField, Expression, F, FloatField, Func, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.lookups import BuiltinLookup, IContains, Lookup
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.lookups import BuiltinLookup, Exact, IContains, Lookup
+from django.db.models.sql.where import AND
 from rest_framework import serializers
 
 from tours.services import search_sqlite
@@ -194,10 +195,11 @@ def _sqlite_indexed_search(*, queryset: QuerySet, literal: QuerySet, term: str, 
     """`tours_search` on SQLite with the trigram index: the same filters and score, written with the row
     score functions, each filter applied to the rows the index says may pass it (search_sqlite)."""
     search_sqlite.row_scores_forget(connections[queryset.db])
+    project_id = _project_of(queryset)
     name_word = _SQLiteRowScore(search_sqlite.NAME_WORD_SIMILARITY, text)
     name_similarity = _SQLiteRowScore(search_sqlite.NAME_SIMILARITY, text)
     description_word = _SQLiteRowScore(search_sqlite.DESCRIPTION_WORD_SIMILARITY, text)
-    literal_candidates = search_sqlite.literal_candidates(term)
+    literal_candidates = search_sqlite.literal_candidates(term, project_id=project_id)
     if literal_candidates is not None:
         literal = _rowid_in(literal, *literal_candidates)
     if literal.exists():
@@ -205,7 +207,7 @@ def _sqlite_indexed_search(*, queryset: QuerySet, literal: QuerySet, term: str, 
     else:
         match_type = "similar"
         candidates = search_sqlite.similar_candidates(
-            term=term, name_passes=_name_passes, description_passes=_description_passes
+            term=term, name_passes=_name_passes, description_passes=_description_passes, project_id=project_id
         )
         if candidates is None:
             matches = queryset.none()
@@ -220,6 +222,25 @@ def _sqlite_indexed_search(*, queryset: QuerySet, literal: QuerySet, term: str, 
                 )
             )
     return _ranked(matches, match_type, score=name_word + name_similarity + description_word * DESCRIPTION_SCORE_WEIGHT)
+
+
+def _project_of(queryset: QuerySet) -> int | None:
+    """The one project a queryset's rows belong to when it says so plainly (`filter(project_id=…)` at the top
+    level of its WHERE, as the API's querysets do), else None: the index is then searched whole."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return None
+    base = queryset.query.base_table
+    for child in where.children:
+        if (
+            isinstance(child, Exact)
+            and isinstance(child.lhs, Col)
+            and child.lhs.alias == base
+            and child.lhs.target.attname == "project_id"
+            and type(child.rhs) is int
+        ):
+            return child.rhs
+    return None
 
 
 def _rowid_in(queryset: QuerySet, sql: str, params: list) -> QuerySet:

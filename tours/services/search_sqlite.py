@@ -4,16 +4,18 @@ PostgreSQL serves search from GIN trigram indexes. SQLite has pg_trgm's function
 (`tours.services.trigram`), so without an index every row of the project is scored in Python. Here:
 
 1. **The index.** `tours_search_name` and `tours_search_description` are FTS5 tables (`trigram`
-   tokenizer, case-sensitive, row ids only) holding, per tour, the column as its pg_trgm *document*: the lower-cased words, each padded as pg_trgm
-   pads them (`"  word "`), one after the other. Every pg_trgm trigram of the column is a three-
-   character window of that document, so FTS5 finds it; the only other windows straddle two words
-   (`"d  "`, `"   "`), and no trigram of a search term has that shape. Triggers on
-   `tours_producttour` keep it in step with every write (ORM, `update()`, raw SQL, deletes). They
-   call `tour_search_document`, which every Django connection registers (tours/apps.py): another
-   SQLite client (`manage.py dbshell`) cannot change a tour's name or description ("no such
-   function") rather than leave the index behind. `tours_search_doc` gives each tour a stable integer key for FTS5 (SQLite may renumber the rowids
-   of a table whose primary key is not an integer, e.g. on VACUUM). Created by migrations 0007/0008
-   when this SQLite has FTS5 with the trigram tokenizer (3.34+); until then search scores every row.
+   tokenizer, case-sensitive, row ids only) holding, per tour, the column as its pg_trgm *document*:
+   the lower-cased words, each padded as pg_trgm pads them (`"  word "`), one after the other. Every
+   pg_trgm trigram of the column is a three-character window of that document, so FTS5 finds it; the
+   only other windows straddle two words (`"d  "`, `"   "`), and no trigram of a search term has that
+   shape. `tours_search_doc` gives each tour an integer key (SQLite may renumber the rowids of a table
+   whose primary key is not one, e.g. on VACUUM), grouped by project so that a search reads only its
+   project's postings (`project_keys`). Triggers on `tours_producttour` keep it in step with every
+   write (ORM, `update()`, raw SQL, deletes). They call `tour_search_document`, which every Django
+   connection registers (tours/apps.py): another SQLite client (`manage.py dbshell`) cannot add a
+   tour or change a name or description ("no such function") rather than leave the index behind.
+   Created by migrations 0007-0009 when this SQLite has FTS5 with the trigram tokenizer (3.34+);
+   without it, search scores every row of the project.
 2. **Candidates.** `word_similarity(term, col)` is the best `c / (n + u - c)` over extents of
    `col`, with `n` the term's distinct trigrams, `u` an extent's and `c` those they share, so it is
    at most `shared / n`, `shared` counting the term's trigrams found anywhere in `col`. A row can
@@ -38,7 +40,10 @@ logger = logging.getLogger(__name__)
 DOC_TABLE = "tours_search_doc"
 COLUMN_TABLES = {"name": "tours_search_name", "description": "tours_search_description"}
 DOCUMENT_FUNCTION = "tour_search_document"
-TRIGGERS = ("tours_search_after_insert", "tours_search_after_update", "tours_search_after_delete")
+TRIGGERS = ("tours_search_insert", "tours_search_update", "tours_search_delete")
+# A tour's key in the index: `(project_id mod 2**31) * 2**32 + n` (migration 0009's triggers), so a project's
+# entries form one range and FTS5 reads only its postings. Ranges may be shared (ids past 2**31), never split.
+_PROJECT_SPAN = 2**32
 # Row functions: (term, name, description) -> one of the row's three values.
 NAME_WORD_SIMILARITY = "tour_search_name_word_similarity"
 NAME_SIMILARITY = "tour_search_name_similarity"
@@ -79,6 +84,14 @@ def _min_shared(unique_needle: int, passes: Callable[[float], bool]) -> int | No
     return None
 
 
+def project_keys(project_id: int | None) -> tuple[int, int] | None:
+    """The index keys of a project's tours, `low < key < high`; None: search the whole index."""
+    if project_id is None or project_id < 0:  # SQLite's % keeps the sign: negative ids are not grouped
+        return None
+    low = (project_id % 2**31) * _PROJECT_SPAN
+    return low, low + _PROJECT_SPAN
+
+
 def _phrase(trigram: str) -> str:
     return '"' + trigram.replace('"', '""') + '"'
 
@@ -96,40 +109,49 @@ def _tour_rowids(documents_sql: str) -> str:
 
 
 def similar_candidates(
-    *, term: str, name_passes: Callable[[float], bool], description_passes: Callable[[float], bool]
+    *,
+    term: str,
+    name_passes: Callable[[float], bool],
+    description_passes: Callable[[float], bool],
+    project_id: int | None = None,
 ) -> tuple[str, list] | None:
     """SQL selecting the rowids of tours that may pass the similarity filter, or None when none can.
 
     `name_passes(ws)` / `description_passes(ws)`: the filter's test of a word similarity, which must be
     monotonic (a higher similarity never fails where a lower one passes). A tour is a candidate when a
-    column shares enough of the term's trigrams for its ceiling to pass that column's test.
+    column shares enough of the term's trigrams for its ceiling to pass that column's test. With
+    `project_id`, only that project's tours (the caller's rows must all be that project's).
     """
     needle = sorted(set(trigram_fast.trigrams_sequence(term)))
     phrases = [_phrase(trigram) for trigram in needle]
-    selects, params = [], []
+    keys = project_keys(project_id)
+    selects: list[str] = []
+    params: list = []
     for column, passes in (("name", name_passes), ("description", description_passes)):
         minimum = _min_shared(len(needle), passes)
         if minimum is None:
             continue
         table = COLUMN_TABLES[column]
         values = ", ".join(["(%s)"] * len(phrases))
+        within = f" AND {table}.rowid > %s AND {table}.rowid < %s" if keys else ""
         selects.append(
             f"SELECT * FROM (SELECT {table}.rowid FROM (VALUES {values}) AS q JOIN {table} ON {table} MATCH q.column1"
-            f" GROUP BY {table}.rowid HAVING count(*) >= %s)"
+            f"{within} GROUP BY {table}.rowid HAVING count(*) >= %s)"
         )
-        params += [*phrases, minimum]
+        params += [*phrases, *(keys or ()), minimum]
     if not selects:
         return None
     return _tour_rowids(" UNION ALL ".join(selects)), params
 
 
-def literal_candidates(term: str) -> tuple[str, list] | None:
+def literal_candidates(term: str, *, project_id: int | None = None) -> tuple[str, list] | None:
     """SQL selecting the rowids of tours that may contain `term` as SQLite's `icontains` finds it, or None
     when the index cannot narrow them down.
 
     For an ASCII term (LIKE folds ASCII case only, so a match is the same ASCII characters up to case),
     every three consecutive alphanumerics of the term lie inside one word of the column, and so, lower-
-    cased, inside its document. The index can ask for them only if the term has such a run.
+    cased, inside its document. The index can ask for them only if the term has such a run. With
+    `project_id`, only that project's tours (the caller's rows must all be that project's).
     """
     if not term.isascii():
         return None
@@ -137,10 +159,12 @@ def literal_candidates(term: str) -> tuple[str, list] | None:
     if not windows:
         return None
     every = " AND ".join(_phrase(window) for window in windows)
+    keys = project_keys(project_id)
+    within = " AND rowid > %s AND rowid < %s" if keys else ""
     documents = " UNION ALL ".join(
-        f"SELECT rowid FROM {table} WHERE {table} MATCH %s" for table in COLUMN_TABLES.values()
+        f"SELECT rowid FROM {table} WHERE {table} MATCH %s{within}" for table in COLUMN_TABLES.values()
     )
-    return _tour_rowids(documents), [every] * len(COLUMN_TABLES)
+    return _tour_rowids(documents), [every, *(keys or ())] * len(COLUMN_TABLES)
 
 
 class _RowScores:
