@@ -41,14 +41,30 @@ def test_flat_in_events_and_people(tenant, browser, tour):
     js.send(browser, [js.identify(f"user-{i}", f"v{i}", token) for i in range(0, 40, 2)])
     busy = queries_for(tenant, tour["id"])
     assert len(busy) == len(empty)
-    # The tour and its steps, dismiss reasons, the survey step.
-    assert reads_of_events(busy) == 3
+    # The tour, its steps and its survey step's answers; the dismiss reasons.
+    assert reads_of_events(busy) == 2
 
 
 def test_flat_in_steps(tenant):
     many = [*STEPS, *({"id": f"extra-{i}", "type": "modal"} for i in range(30))]
     few_steps, many_steps = make_tour(tenant, name="Few"), make_tour(tenant, name="Many", steps=many)
     assert len(queries_for(tenant, many_steps["id"])) == len(queries_for(tenant, few_steps["id"]))
+
+
+def test_a_rating_off_its_scale_costs_one_more_read(tenant, browser, tour):
+    js.send(browser, [js.survey_sent(tour, 1, "v", "2025-01-05T10:00:00Z", tenant.project.api_token, 9)])
+    assert reads_of_events(queries_for(tenant, tour["id"])) == 3
+
+
+def test_more_conditions_than_one_select_lists_are_counted_in_several(tenant, browser):
+    steps = [{"id": f"s{i}", "type": "modal"} for i in range(100)]  # 3 + 200 + 1 conditions
+    tour = make_tour(tenant, name="Long", steps=steps)
+    token = tenant.project.api_token
+    at = "2025-01-05T10:00:00Z"
+    js.send(browser, [js.step_event("shown", tour, index, "v", at, token) for index in (0, 99)])
+    assert reads_of_events(queries_for(tenant, tour["id"])) == 3
+    counted = [(s["step_id"], s["shown"]["total"]) for s in stats(tenant, tour["id"], **JANUARY).json()["steps"]]
+    assert counted == [(f"s{i}", 1 if i in (0, 99) else 0) for i in range(100)]
 
 
 def test_steps_only_events_name_cost_one_more_read(tenant, browser, tour):
@@ -61,4 +77,4 @@ def test_steps_only_events_name_cost_one_more_read(tenant, browser, tour):
         **{"$product_tour_id": tour["id"], "$product_tour_step_id": "removed"},
     )
     js.send(browser, [gone])
-    assert reads_of_events(queries_for(tenant, tour["id"])) == 4
+    assert reads_of_events(queries_for(tenant, tour["id"])) == 3

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 
 from tours.models import ProductTour
 from tours.selectors.events import (
@@ -159,16 +159,32 @@ def question_stats_build(*, question: dict, counts: dict[str, int], respondents:
 
 # --- database -------------------------------------------------------------------------------------
 
-# Conditions counted per pass: a tour of PRODUCT_TOURS_MAX_STEPS steps stays within what a SELECT may list.
+# Conditions counted per query: a tour of PRODUCT_TOURS_MAX_STEPS steps stays within what a SELECT may list.
 CONDITIONS_PER_PASS = 200
 
+Part = tuple[QuerySet, list[Q]]
 
-def _tallies(*, events, conditions: list[Q], project_id: int) -> list[Tally]:
-    tallies: list[Tally] = []
-    for start in range(0, len(conditions), CONDITIONS_PER_PASS):
-        chunk = conditions[start : start + CONDITIONS_PER_PASS]
-        pairs = people_tallies(events=events, conditions=chunk, project_id=project_id)
-        tallies.extend(Tally(total, unique) for total, unique in pairs)
+
+def _tallies(*, parts: list[Part], project_id: int) -> list[list[Tally]]:
+    """Each part's tallies (`tours.selectors.events.people_tallies`): all parts in one query, unless
+    there are more conditions than one SELECT should list."""
+    passes: list[list[Part]] = [[]]
+    size = 0
+    for events, conditions in parts:
+        for start in range(0, len(conditions), CONDITIONS_PER_PASS):
+            chunk = conditions[start : start + CONDITIONS_PER_PASS]
+            if size + len(chunk) > CONDITIONS_PER_PASS and passes[-1]:
+                passes.append([])
+                size = 0
+            passes[-1].append((events, chunk))
+            size += len(chunk)
+    flat = [
+        Tally(total, unique) for chunk in passes for total, unique in people_tallies(parts=chunk, project_id=project_id)
+    ]
+    tallies, first = [], 0
+    for _, conditions in parts:
+        tallies.append(flat[first : first + len(conditions)])
+        first += len(conditions)
     return tallies
 
 
@@ -179,37 +195,53 @@ def _as_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def _survey_stats(*, events, step: dict, project_id: int) -> SurveyStats:
-    """A survey step's question: respondents and, for a rating, responses per value, in one pass over the
-    survey's answers in the range (one more only when an answer is not a value of the scale). Capture
-    kept each answer as text (`survey_response`)."""
-    survey_id = _as_uuid(step.get("linkedSurveyId"))
-    question_id = step.get("linkedSurveyQuestionId") if isinstance(step.get("linkedSurveyQuestionId"), str) else None
-    question = {**survey_question_build(step["survey"], question_id=question_id or ""), "id": question_id}
-    if survey_id is None:
-        stats = question_stats_build(question=question, counts={}, respondents=Tally())
-        return SurveyStats(survey_id=None, questions=[stats])
-    answered = events.filter(event=SURVEY_SENT, survey_id=survey_id, survey_response__isnull=False)
-    labels = rating_labels(scale=question["scale"]) if question["type"] == "rating" else []
-    conditions = [
-        Q(event=SURVEY_SENT),
-        *(Q(survey_response=label) for label in labels),
-        ~Q(survey_response__in=labels or [""]),
-    ]
-    respondents, *per_label, others = _tallies(events=answered, conditions=conditions, project_id=project_id)
-    counts = {label: tally.total for label, tally in zip(labels, per_label, strict=True)}
-    if labels and others.total:  # values off the scale
-        off_scale = answered.exclude(survey_response__in=labels).values_list("survey_response")
-        for value, total in off_scale.annotate(total=Count("*")):
-            counts[value] = counts.get(value, 0) + total
-    stats = question_stats_build(question=question, counts=counts, respondents=respondents)
-    return SurveyStats(survey_id=str(survey_id), questions=[stats])
+@dataclass(frozen=True, slots=True)
+class _SurveyStep:
+    """What is counted for one survey step: its answers in the range, respondents then one count per
+    value of a rating's scale, then answers off the scale. Capture kept each answer as text."""
+
+    survey_id: uuid.UUID | None
+    question: dict
+    labels: list[str]
+    answered: QuerySet
+
+    @classmethod
+    def of(cls, *, events: QuerySet, step: dict) -> "_SurveyStep":
+        question_id = step.get("linkedSurveyQuestionId")
+        question_id = question_id if isinstance(question_id, str) else None
+        question = {**survey_question_build(step["survey"], question_id=question_id or ""), "id": question_id}
+        survey_id = _as_uuid(step.get("linkedSurveyId"))
+        labels = rating_labels(scale=question["scale"]) if question["type"] == "rating" else []
+        answered = events.filter(event=SURVEY_SENT, survey_id=survey_id, survey_response__isnull=False)
+        return cls(survey_id=survey_id, question=question, labels=labels, answered=answered)
+
+    def conditions(self) -> list[Q]:
+        if self.survey_id is None:  # never linked to a survey: nothing to count
+            return []
+        return [
+            Q(event=SURVEY_SENT),
+            *(Q(survey_response=label) for label in self.labels),
+            ~Q(survey_response__in=self.labels or [""]),
+        ]
+
+    def stats(self, tallies: list[Tally]) -> SurveyStats:
+        if self.survey_id is None:
+            stats = question_stats_build(question=self.question, counts={}, respondents=Tally())
+            return SurveyStats(survey_id=None, questions=[stats])
+        respondents, *per_label, others = tallies
+        counts = {label: tally.total for label, tally in zip(self.labels, per_label, strict=True)}
+        if self.labels and others.total:  # values off the scale
+            off_scale = self.answered.exclude(survey_response__in=self.labels).values_list("survey_response")
+            for value, total in off_scale.annotate(total=Count("*")):
+                counts[value] = counts.get(value, 0) + total
+        stats = question_stats_build(question=self.question, counts=counts, respondents=respondents)
+        return SurveyStats(survey_id=str(self.survey_id), questions=[stats])
 
 
 def tour_stats_get(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
-    """The tour's stats over the range: one pass over the tour's events for the tour and its current
-    steps (people resolved once), one for dismiss reasons, one per survey step, and one more only when
-    events name steps the tour no longer has (or answers off a rating's scale)."""
+    """The tour's stats over the range: one query counts the tour, its current steps and its survey
+    steps' answers (people resolved once), one the dismiss reasons; one more only when events name steps
+    the tour no longer has, or a rating was answered off its scale."""
     with stats_session():
         return _tour_stats(tour=tour, date_range=date_range)
 
@@ -231,9 +263,12 @@ def _tour_stats(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
         *(Q(event=event, step_id=key) for event, key in known),
         others,
     ]
-    shown, completed, dismissed, *step_tallies, unknown = _tallies(
-        events=counted, conditions=conditions, project_id=tour.project_id
+    surveys = {index: _SurveyStep.of(events=events, step=step) for index, step in survey_steps(steps)}
+    tour_tallies, *survey_tallies = _tallies(
+        parts=[(counted, conditions), *((survey.answered, survey.conditions()) for survey in surveys.values())],
+        project_id=tour.project_id,
     )
+    shown, completed, dismissed, *step_tallies, unknown = tour_tallies
     step_counts = dict(zip(known, step_tallies, strict=True))
     if unknown.total:
         for event, key, total, unique in people_counts(
@@ -243,9 +278,8 @@ def _tour_stats(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
     reasons: dict[str, int] = {}
     for reason, count in events.filter(event=TOUR_DISMISSED).values_list("dismiss_reason").annotate(count=Count("*")):
         reasons[reason or UNKNOWN_REASON] = reasons.get(reason or UNKNOWN_REASON, 0) + count
-    surveys = {
-        index: _survey_stats(events=events, step=step, project_id=tour.project_id)
-        for index, step in survey_steps(steps)
+    survey_stats = {
+        index: survey.stats(tallies) for (index, survey), tallies in zip(surveys.items(), survey_tallies, strict=True)
     }
     return TourStats(
         tour_id=str(tour.pk),
@@ -255,7 +289,7 @@ def _tour_stats(*, tour: ProductTour, date_range: StatsRange) -> TourStats:
         completed=completed,
         dismissed=dismissed,
         completion_rate=completion_rate(shown=shown, completed=completed),
-        steps=steps_stats_build(steps=steps, counts=step_counts, surveys=surveys),
+        steps=steps_stats_build(steps=steps, counts=step_counts, surveys=survey_stats),
         dismiss_reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
     )
 
