@@ -4,7 +4,7 @@
 
 Seeds the PostgreSQL half's data set, sends each scenario's request once to warm up, then N times
 under cProfile through `django.test.Client`, and prints the top functions by cumulative and by own
-time, plus the wall time per request. Not part of `make bench`; for finding what a slow row spends.
+time, plus the wall time per request (`--plain`: the median and fastest wall times, unprofiled). Not part of `make bench`; for finding what a slow row spends.
 """
 
 import argparse
@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--part", default="postgresql")
+    parser.add_argument("--plain", action="store_true", help="time the requests without the profiler")
     args = parser.parse_args()
     _django_setup()
     from django.core.management import call_command
@@ -53,6 +54,15 @@ def main() -> None:
                                   content_type="application/json", **meta)  # fmt: skip
 
         send(-1)
+        if args.plain:
+            times = []
+            for i in range(args.repeat):
+                started = time.perf_counter()
+                response = send(i)
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            print(f"{sid}: -> {response.status_code}, median {times[len(times) // 2]:.1f} ms, min {times[0]:.1f} ms")
+            continue
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()

@@ -3,6 +3,7 @@
 from contextlib import nullcontext
 
 from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -13,8 +14,10 @@ from accounts.viewsets import ProjectScopedViewSet
 from activity.mixins import ActivityActionsMixin
 from core.etags import etag_of, if_none_match_matches
 from core.parsers import JSONOrFormBodyParser
+from core.renderers import ORJSONRenderer
 from tours.api.drafts import ProductTourDraftsMixin
 from tours.api.generate import ProductTourGenerateMixin
+from tours.api.list_pages import list_page
 from tours.api.openapi import IF_MATCH, SEARCH_DESCRIPTION, etag_header
 from tours.api.stats import ProductTourStatsMixin
 from tours.models import TOUR_RELATIONS, ProductTour, ProjectToursRevision
@@ -112,11 +115,22 @@ class ProductTourViewSet(
         )
         if if_none_match_matches(request.headers.get("If-None-Match"), etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        with search_session() if self.count_with_page else nullcontext():
-            page = self.paginate_queryset(self.get_queryset())
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        response["ETag"] = etag
-        return response
+        if self.count_with_page or not isinstance(request.accepted_renderer, ORJSONRenderer):
+            with search_session() if self.count_with_page else nullcontext():
+                response = self.page_response()
+            response["ETag"] = etag
+            return response
+
+        def render() -> bytes:
+            data = self.page_response().data
+            return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+
+        body = list_page(project_id=self.project.id, revision=self.project.tours_revision or 0, key=etag, render=render)
+        return HttpResponse(body, content_type=request.accepted_renderer.media_type, headers={"ETag": etag})
+
+    def page_response(self) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         return self.read_response(self.get_object())
