@@ -30,7 +30,7 @@ SOAK_REQUESTS="${BENCH_SOAK_REQUESTS:-100000}"
 # Standalone measurements owned by other parts of the project: `python -m bench.<name> --database-url URL
 # --out FILE.json` writes {"title", "columns", "rows", "targets": [{"name", "measured", "target", "result"}]};
 # each that exists runs against each database and becomes a section of the report. Extra arguments for one
-# module: BENCH_MODULE_ARGS_<name> (e.g. BENCH_MODULE_ARGS_stats="--events 100000").
+# module: BENCH_MODULE_ARGS_<name> (e.g. BENCH_MODULE_ARGS_stats="--events 100000" for a quick run).
 MODULES="stats search"
 for name in $MODULES; do
   var="BENCH_MODULE_ARGS_$name"

@@ -1,7 +1,7 @@
 """Tour stats latency at scale: seed N captured events in one project (bulk load), then time
 `GET /api/projects/{id}/product_tours/{tour}/stats/` (last 30 days) through the real endpoint, one client.
 
-    python -m bench.stats --database-url URL --events N --out FILE.json [--tours 10] [--requests 200]
+    python -m bench.stats --database-url URL --out FILE.json [--events N] [--tours 10] [--requests 200]
 
 The events are what posthog-js sends for tours with a survey step (shown, steps shown / completed, survey
 answers, completed or dismissed with a reason), spread evenly over the retention window (90 days) and over
@@ -260,7 +260,11 @@ def _measure(account: Account, tour: dict, requests: int, warmup: int) -> tuple[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--events", type=int, required=True, help="Captured events to seed in the project.")
+    parser.add_argument(
+        "--events",
+        type=int,
+        help="Captured events to seed in the project (default: the target's size for the database).",
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--tours", type=int, default=10, help="Tours the events are spread over (default 10).")
     parser.add_argument("--days", type=int, default=90, help="Days the events are spread over (default 90).")
@@ -278,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
+    if args.events is None:
+        args.events = TARGET_EVENTS[vendor]
     account = _account()
     tours = _tours(account, args.tours)
     started = time.perf_counter()
