@@ -26,6 +26,28 @@ def request_id_for(request) -> str:
     return supplied if SANE_REQUEST_ID.match(supplied) else uuid.uuid4().hex
 
 
+def request_line_log(
+    *, request_id: str, method: str, path: str, status: int, started: float, project_id: int | None, key_id
+) -> None:
+    """The request's log line (`path` without its query string; a token in it is masked here)."""
+    shown = secrets_redact(path)
+    logger.info(
+        "%s %s %s",
+        method,
+        shown,
+        status,
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "path": shown,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "project_id": project_id,
+            "key_id": key_id,
+        },
+    )
+
+
 def _project_id(request, key) -> int | None:
     """The project the URL names (`@current` via the key's user); a view may set `log_project_id`."""
     explicit = request.__dict__.get("log_project_id")
@@ -60,20 +82,13 @@ class RequestLogMiddleware:
             key = request.__dict__.get("auth")
             # A personal API key (the only `auth` our authentication sets) has an id and a user.
             key = key if hasattr(key, "user") and hasattr(key, "id") else None
-            path = secrets_redact(request.path)
-            logger.info(
-                "%s %s %s",
-                request.method,
-                path,
-                response.status_code,
-                extra={
-                    "request_id": request_id,
-                    "method": request.method,
-                    "path": path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "project_id": _project_id(request, key),
-                    "key_id": key.id if key is not None else None,
-                },
+            request_line_log(
+                request_id=request_id,
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                started=started,
+                project_id=_project_id(request, key),
+                key_id=key.id if key is not None else None,
             )
         return response

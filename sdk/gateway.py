@@ -32,7 +32,7 @@ from core.exceptions import (
     database_unavailable_log,
 )
 from core.log_format import current_request_id, secrets_redact
-from core.request_log import REQUEST_ID_HEADER, SANE_REQUEST_ID
+from core.request_log import REQUEST_ID_HEADER, SANE_REQUEST_ID, request_line_log
 from core.request_log import logger as request_logger
 from sdk.api.capture import capture
 from sdk.api.config import remote_config
@@ -249,21 +249,14 @@ def respond(
     if request.method == "HEAD" or response.status == 304:
         body = b""
     if request_logger.isEnabledFor(logging.INFO):
-        shown = secrets_redact(path)
-        request_logger.info(
-            "%s %s %s",
-            request.method,
-            shown,
-            response.status,
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "path": shown,
-                "status": response.status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "project_id": request.log_project_id,
-                "key_id": None,
-            },
+        request_line_log(
+            request_id=request_id,
+            method=request.method,
+            path=path,
+            status=response.status,
+            started=started,
+            project_id=request.log_project_id,
+            key_id=None,
         )
     return response, headers, body
 
