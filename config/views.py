@@ -6,7 +6,7 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from core.exceptions import error_body
+from core.exceptions import error_response
 from core.shared_store import store_ping
 
 logger = logging.getLogger(__name__)
@@ -39,13 +39,11 @@ def health(request):
 
 @csrf_exempt
 def api_not_found(request, *args, **kwargs):
-    return JsonResponse(error_body(type="invalid_request", code="not_found", detail="Not found."), status=404)
+    return error_response(404, type="invalid_request", code="not_found", detail="Not found.")
 
 
 def csrf_failure(request, reason=""):
     """API clients get the envelope; the admin keeps Django's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            error_body(type="authentication_error", code="csrf_failed", detail=f"CSRF Failed: {reason}"), status=403
-        )
+        return error_response(403, type="authentication_error", code="csrf_failed", detail=f"CSRF Failed: {reason}")
     return django_csrf_failure(request, reason=reason)

@@ -60,7 +60,9 @@ def error_body(*, type: str, code: str, detail: str, attr: str | None = None) ->
 
 
 def error_response(status_code: int, *, type: str, code: str, detail: str, attr: str | None = None) -> JsonResponse:
-    return JsonResponse(error_body(type=type, code=code, detail=detail, attr=attr), status=status_code)
+    """The envelope outside DRF's views, written compactly as DRF's renderer writes it."""
+    body = error_body(type=type, code=code, detail=detail, attr=attr)
+    return JsonResponse(body, status=status_code, json_dumps_params={"separators": (",", ":")})
 
 
 SERVER_ERROR_BODY = error_body(type="server_error", code="error", detail="A server error occurred.")

@@ -6,14 +6,14 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.wsgi import LimitedStream
-from django.http import Http404, JsonResponse
+from django.http import Http404
 
 from core.exceptions import (
     DATABASE_UNAVAILABLE_BODY,
     DATABASE_UNAVAILABLE_ERRORS,
     SERVER_ERROR_BODY,
     database_unavailable_log,
-    error_body,
+    error_response,
 )
 
 logger = logging.getLogger(__name__)
@@ -71,18 +71,15 @@ class ApiErrorEnvelopeMiddleware:
     def __call__(self, request):
         body_ok = _buffer_chunked_body(request)
         if not body_ok and is_api_path(request.path):
-            return JsonResponse(
-                error_body(type="invalid_request", code="parse_error", detail="Malformed chunked request body."),
-                status=400,
+            return error_response(
+                400, type="invalid_request", code="parse_error", detail="Malformed chunked request body."
             )
         if is_api_path(request.path) and _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return JsonResponse(
-                error_body(
-                    type="invalid_request",
-                    code="request_too_large",
-                    detail=f"Request body is too large (limit {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).",
-                ),
-                status=413,
+            return error_response(
+                413,
+                type="invalid_request",
+                code="request_too_large",
+                detail=f"Request body is too large (limit {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).",
             )
         return self.get_response(request)
 
@@ -90,14 +87,13 @@ class ApiErrorEnvelopeMiddleware:
         if not (is_api_path(request.path) or is_sdk_path(request.path)):
             return None
         if isinstance(exception, Http404):
-            return JsonResponse(error_body(type="invalid_request", code="not_found", detail="Not found."), status=404)
+            return error_response(404, type="invalid_request", code="not_found", detail="Not found.")
         if isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
             database_unavailable_log(exception)
-            return JsonResponse(DATABASE_UNAVAILABLE_BODY, status=503)
+            return error_response(503, **DATABASE_UNAVAILABLE_BODY)
         if isinstance(exception, RequestDataTooBig):
-            return JsonResponse(
-                error_body(type="invalid_request", code="request_too_large", detail="Request body is too large."),
-                status=413,
+            return error_response(
+                413, type="invalid_request", code="request_too_large", detail="Request body is too large."
             )
         logger.exception("Unhandled error on %s", request.path, exc_info=exception)
-        return JsonResponse(SERVER_ERROR_BODY, status=500)
+        return error_response(500, **SERVER_ERROR_BODY)
