@@ -5,6 +5,7 @@ import factory
 from accounts.models import Organization, OrganizationMembership, Project, User
 from accounts.services import personal_api_key_create
 from flags.models import FeatureFlag
+from flags.services import feature_flag_create
 from tours.models import ProductTour
 
 
@@ -63,17 +64,31 @@ def flag_filters(variants: list[str] | None = None) -> dict:
 
 
 class FeatureFlagFactory(factory.django.DjangoModelFactory):
-    """A flag written straight to the database (no service): `variants=[…]` makes it multivariate."""
+    """A flag written straight to the database (no service), everyone in: `variants=[…]` makes it
+    multivariate, `no_groups=True` gives it no condition groups (the model's default filters)."""
 
     class Meta:
         model = FeatureFlag
 
     class Params:
         variants: list[str] | None = None
+        no_groups = factory.Trait(filters=factory.LazyFunction(lambda: {"groups": []}))
 
     project = factory.SubFactory(ProjectFactory)
     key = factory.Sequence(lambda n: f"flag-{n}")
     filters = factory.LazyAttribute(lambda flag: flag_filters(flag.variants))
+
+
+class ServiceFeatureFlagFactory(FeatureFlagFactory):
+    """A flag made by `feature_flag_create`, as the API makes it: validated filters (`{"groups": []}`
+    unless given), version 1, `user` as its author, and its activity log entry."""
+
+    user = None
+    filters = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return feature_flag_create(*args, **kwargs)
 
 
 class ProductTourFactory(factory.django.DjangoModelFactory):
