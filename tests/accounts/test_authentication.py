@@ -2,9 +2,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import OrganizationMembership, PersonalAPIKey
-from tests.conftest import make_tenant
 from tests.factories import ProjectFactory, make_key
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
+from tests.support.tenants import make_tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from django.test import override_settings
 from django.urls import path
 
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 
 from accounts.models import OrganizationMembership
-from tests.conftest import make_tenant
 from tests.factories import MembershipFactory
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
+from tests.support.tenants import make_tenant
 
 pytestmark = pytest.mark.django_db
 

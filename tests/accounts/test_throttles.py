@@ -1,7 +1,7 @@
 import pytest
 
 from core.throttles import parse_rates
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import User
 from activity.models import ActivityLog
-from tests.tours.conftest import create
+from tests.support.tours import create
 
 pytestmark = pytest.mark.django_db
 

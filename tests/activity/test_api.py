@@ -8,9 +8,9 @@ import pytest
 from activity.changes import Detail
 from activity.services import log_activity
 from flags.services import feature_flag_create, feature_flag_soft_delete
-from tests.activity.conftest import change
-from tests.helpers import assert_error
-from tests.tours.conftest import create, make_tour, patch, tour_url
+from tests.support.activity import change
+from tests.support.errors import assert_error
+from tests.support.tours import create, make_tour, patch, tour_url
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from flags.models import FeatureFlag
 from flags.services import feature_flag_create, feature_flag_soft_delete, feature_flag_update
-from tests.activity.conftest import change, created_detail, entries, summary
+from tests.support.activity import change, created_detail, entries, summary
 
 pytestmark = pytest.mark.django_db
 

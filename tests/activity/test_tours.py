@@ -3,8 +3,8 @@
 import pytest
 
 from flags.models import FeatureFlag
-from tests.activity.conftest import change, created_detail, entries, summary
-from tests.tours.conftest import NOW, create, make_tour, patch, tour_url
+from tests.support.activity import change, created_detail, entries, summary
+from tests.support.tours import NOW, create, make_tour, patch, tour_url
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

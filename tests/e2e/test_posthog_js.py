@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from flags.persons import person_properties_get
-from tests.conftest import make_tenant
+from tests.support.tenants import make_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

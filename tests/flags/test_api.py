@@ -6,9 +6,9 @@ import pytest
 
 from accounts.models import OrganizationMembership
 from flags.models import FeatureFlag
-from flags.services import feature_flag_create
-from tests.conftest import make_tenant
-from tests.helpers import assert_error
+from tests.factories import ServiceFeatureFlagFactory
+from tests.support.errors import assert_error
+from tests.support.tenants import make_tenant
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +22,6 @@ PERSON_FILTERS = {
         }
     ]
 }
-
-
-def make_flag(tenant, key="flag", **kwargs) -> FeatureFlag:
-    return feature_flag_create(project=tenant.project, user=tenant.user, key=key, **kwargs)
 
 
 def flags_url(tenant, flag_id=None) -> str:
@@ -108,7 +104,7 @@ def test_create_form_encoded_with_broken_filters_is_400(tenant):
 
 
 def test_create_rejects_duplicate_key(tenant):
-    make_flag(tenant, key="taken")
+    ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="taken")
     response = tenant.client.post(flags_url(tenant), {"key": "taken"}, format="json")
     assert_error(
         response,
@@ -122,7 +118,7 @@ def test_create_rejects_duplicate_key(tenant):
 
 
 def test_same_key_in_another_project_is_fine(tenant, other_tenant):
-    make_flag(other_tenant, key="shared")
+    ServiceFeatureFlagFactory(project=other_tenant.project, user=other_tenant.user, key="shared")
     assert tenant.client.post(flags_url(tenant), {"key": "shared"}, format="json").status_code == 201
 
 
@@ -232,7 +228,7 @@ def test_create_filters_errors_are_400_with_attr_filters(tenant, filters, code, 
 
 
 def test_create_hard_deletes_soft_deleted_flag_with_same_key(tenant):
-    old = make_flag(tenant, key="reuse")
+    old = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="reuse")
     assert tenant.client.patch(flags_url(tenant, old.id), {"deleted": True}, format="json").status_code == 200
     response = tenant.client.post(flags_url(tenant), {"key": "reuse"}, format="json")
     assert response.status_code == 201
@@ -249,7 +245,7 @@ def test_malformed_json_body_is_400(tenant):
 
 
 def test_retrieve(tenant):
-    flag = make_flag(tenant, key="r", name="Readable")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="r", name="Readable")
     response = tenant.client.get(flags_url(tenant, flag.id))
     assert response.status_code == 200
     assert response.json()["id"] == flag.id and response.json()["name"] == "Readable"
@@ -262,9 +258,11 @@ def test_retrieve_unknown_or_malformed_id_is_404(tenant, flag_id):
 
 
 def test_list_default_order_search_and_active_filter(tenant):
-    first = make_flag(tenant, key="alpha-banner", name="Top banner")
-    second = make_flag(tenant, key="beta", name="checkout", active=False)
-    third = make_flag(tenant, key="gamma", name="Banner v2")
+    first = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="alpha-banner", name="Top banner")
+    second = ServiceFeatureFlagFactory(
+        project=tenant.project, user=tenant.user, key="beta", name="checkout", active=False
+    )
+    third = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="gamma", name="Banner v2")
     response = tenant.client.get(flags_url(tenant))
     assert response.status_code == 200
     body = response.json()
@@ -287,9 +285,11 @@ def test_list_default_order_search_and_active_filter(tenant):
 
 
 def test_list_excludes_internal_tour_flags_but_retrieve_works(tenant):
-    visible = make_flag(tenant, key="visible")
-    internal = make_flag(tenant, key="product-tour-targeting-welcome-1a2b3c4d")
-    linked = make_flag(tenant, key="linked")
+    visible = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="visible")
+    internal = ServiceFeatureFlagFactory(
+        project=tenant.project, user=tenant.user, key="product-tour-targeting-welcome-1a2b3c4d"
+    )
+    linked = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="linked")
     ProductTour.objects.create(
         project=tenant.project, name="Welcome", internal_targeting_flag=internal, linked_flag=linked
     )
@@ -300,14 +300,14 @@ def test_list_excludes_internal_tour_flags_but_retrieve_works(tenant):
 
 
 def test_list_hides_soft_deleted(tenant):
-    make_flag(tenant, key="gone", deleted=True)
-    keep = make_flag(tenant, key="keep")
+    ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="gone", deleted=True)
+    keep = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="keep")
     assert [f["id"] for f in tenant.client.get(flags_url(tenant)).json()["results"]] == [keep.id]
 
 
 def test_pagination_bounds(tenant):
     for i in range(5):
-        make_flag(tenant, key=f"f{i}")
+        ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key=f"f{i}")
     page = tenant.client.get(flags_url(tenant), {"limit": 2, "offset": 2}).json()
     assert page["count"] == 5 and len(page["results"]) == 2
     assert "offset=4" in page["next"] and "limit=2" in page["previous"]
@@ -328,9 +328,13 @@ def test_limit_is_capped_at_1000(tenant):
 def test_list_query_count_is_constant(tenant, django_assert_max_num_queries, count):
     other = make_tenant().user
     for i in range(count):
-        flag = make_flag(tenant, key=f"q{i}")
+        flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key=f"q{i}")
         FeatureFlag.objects.filter(id=flag.id).update(last_modified_by=other)
-    ProductTour.objects.create(project=tenant.project, name="T", internal_targeting_flag=make_flag(tenant, key="tour"))
+    ProductTour.objects.create(
+        project=tenant.project,
+        name="T",
+        internal_targeting_flag=ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="tour"),
+    )
     tenant.client.get(flags_url(tenant))  # warm-up: the key's last_used_at refresh is a one-off write
     with django_assert_max_num_queries(5):  # key, project, membership, count, page
         response = tenant.client.get(flags_url(tenant))
@@ -341,7 +345,7 @@ def test_list_query_count_is_constant(tenant, django_assert_max_num_queries, cou
 
 
 def test_patch_updates_fields_and_bumps_version(tenant):
-    flag = make_flag(tenant, key="p", name="Before")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="p", name="Before")
     editor = make_tenant()
     response = tenant.client.patch(
         flags_url(tenant, flag.id),
@@ -364,7 +368,7 @@ def test_patch_updates_fields_and_bumps_version(tenant):
 
 
 def test_patch_filters_without_groups_keeps_stored_filters(tenant):
-    flag = make_flag(tenant, key="keep", filters=PERSON_FILTERS)
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="keep", filters=PERSON_FILTERS)
     stored = FeatureFlag.objects.get(id=flag.id).filters
     response = tenant.client.patch(flags_url(tenant, flag.id), {"filters": {"payloads": {"x": 1}}}, format="json")
     assert response.status_code == 200
@@ -372,8 +376,8 @@ def test_patch_filters_without_groups_keeps_stored_filters(tenant):
 
 
 def test_patch_key_rules(tenant):
-    make_flag(tenant, key="taken")
-    flag = make_flag(tenant, key="mine")
+    ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="taken")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="mine")
     url = flags_url(tenant, flag.id)
     assert_error(tenant.client.patch(url, {"key": "taken"}, format="json"), 400, code="unique", attr="key")
     assert_error(tenant.client.patch(url, {"key": "bad key"}, format="json"), 400, code="invalid_key", attr="key")
@@ -382,7 +386,7 @@ def test_patch_key_rules(tenant):
 
 
 def test_patch_filters_error(tenant):
-    flag = make_flag(tenant, key="x")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="x")
     response = tenant.client.patch(
         flags_url(tenant, flag.id), {"filters": {"groups": [{"rollout_percentage": True}]}}, format="json"
     )
@@ -393,7 +397,7 @@ def test_patch_filters_error(tenant):
 
 
 def test_put_replaces_given_fields(tenant):
-    flag = make_flag(tenant, key="put", name="n")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="put", name="n")
     response = tenant.client.put(flags_url(tenant, flag.id), {"key": "put-2", "name": "m"}, format="json")
     assert response.status_code == 200
     assert (response.json()["key"], response.json()["name"], response.json()["version"]) == ("put-2", "m", 2)
@@ -403,7 +407,7 @@ def test_put_replaces_given_fields(tenant):
 
 
 def test_stale_version_conflicts_only_on_fields_changed_meanwhile(tenant):
-    flag = make_flag(tenant, key="v", name="original")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="v", name="original")
     colleague = make_tenant()
     OrganizationMembership.objects.create(organization=tenant.organization, user=colleague.user)
     colleague_url = (
@@ -434,7 +438,7 @@ def test_stale_version_conflicts_only_on_fields_changed_meanwhile(tenant):
 
 
 def test_conflict_message_without_known_editor(tenant):
-    flag = make_flag(tenant, key="anon")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="anon")
     tenant.client.patch(flags_url(tenant, flag.id), {"name": "b"}, format="json")
     FeatureFlag.objects.filter(id=flag.id).update(last_modified_by=None)
     response = tenant.client.patch(flags_url(tenant, flag.id), {"name": "c", "version": 1}, format="json")
@@ -449,7 +453,7 @@ def test_conflict_message_without_known_editor(tenant):
 
 
 def test_delete_is_405_with_empty_body(tenant):
-    flag = make_flag(tenant, key="stay")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="stay")
     response = tenant.client.delete(flags_url(tenant, flag.id))
     assert response.status_code == 405
     assert response.content == b""
@@ -461,7 +465,7 @@ def test_delete_on_list_route_is_405_envelope(tenant):
 
 
 def test_soft_delete_by_patch(tenant):
-    flag = make_flag(tenant, key="soft")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="soft")
     response = tenant.client.patch(flags_url(tenant, flag.id), {"deleted": True}, format="json")
     assert response.status_code == 200 and response.json()["deleted"] is True
     assert FeatureFlag.objects.get(id=flag.id).deleted is True
@@ -472,13 +476,15 @@ def test_soft_delete_by_patch(tenant):
 
 
 def test_soft_delete_refused_while_other_flags_depend_on_it(tenant):
-    base = make_flag(tenant, key="base")
+    base = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="base")
     dependent_filters = {
         "groups": [
             {"properties": [{"key": str(base.id), "type": "flag", "value": True, "operator": "flag_evaluates_to"}]}
         ]
     }
-    dependent = make_flag(tenant, key="dependent", filters=dependent_filters)
+    dependent = ServiceFeatureFlagFactory(
+        project=tenant.project, user=tenant.user, key="dependent", filters=dependent_filters
+    )
     response = tenant.client.patch(flags_url(tenant, base.id), {"deleted": True}, format="json")
     assert_error(
         response,
@@ -502,7 +508,7 @@ def flag_condition(flag_id) -> dict:
 
 
 def test_flag_dependencies(tenant, other_tenant):
-    a = make_flag(tenant, key="a")
+    a = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="a")
     created = tenant.client.post(flags_url(tenant), {"key": "b", "filters": flag_condition(a.id)}, format="json")
     assert created.status_code == 201
     b_id = created.json()["id"]
@@ -519,14 +525,14 @@ def test_flag_dependencies(tenant, other_tenant):
         attr="filters",
         detail="Feature flag 'a' cannot depend on itself",
     )
-    foreign = make_flag(other_tenant, key="foreign")
+    foreign = ServiceFeatureFlagFactory(project=other_tenant.project, user=other_tenant.user, key="foreign")
     assert_error(
         tenant.client.post(flags_url(tenant), {"key": "c", "filters": flag_condition(foreign.id)}, format="json"),
         400,
         attr="filters",
         detail=f"Flag dependency references non-existent flag with ID {foreign.id}",
     )
-    off = make_flag(tenant, key="off", active=False)
+    off = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="off", active=False)
     assert_error(
         tenant.client.post(flags_url(tenant), {"key": "c", "filters": flag_condition(off.id)}, format="json"),
         400,
@@ -539,7 +545,7 @@ def test_flag_dependencies(tenant, other_tenant):
 
 
 def test_other_projects_flag_is_404(tenant, other_tenant):
-    foreign = make_flag(other_tenant, key="foreign")
+    foreign = ServiceFeatureFlagFactory(project=other_tenant.project, user=other_tenant.user, key="foreign")
     assert_error(tenant.client.get(flags_url(tenant, foreign.id)), 404, code="not_found")
     assert_error(tenant.client.patch(flags_url(tenant, foreign.id), {"name": "x"}, format="json"), 404)
     assert tenant.client.get(flags_url(tenant)).json()["count"] == 0
@@ -565,7 +571,7 @@ def test_unauthenticated_is_401(tenant, anon_client):
 
 
 def test_scopes(tenant):
-    flag = make_flag(tenant, key="scoped")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="scoped")
     read_only = tenant.client_with_scopes("feature_flag:read")
     assert read_only.get(flags_url(tenant)).status_code == 200
     assert read_only.get(flags_url(tenant, flag.id)).status_code == 200
@@ -624,7 +630,7 @@ def test_garbage_filters_are_400_never_500(tenant, filters):
     response = tenant.client.post(flags_url(tenant), {"key": "g", "filters": filters}, format="json")
     body = assert_error(response, 400, type="validation_error")
     assert body["attr"] == "filters", body
-    flag = make_flag(tenant, key="existing")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="existing")
     response = tenant.client.patch(flags_url(tenant, flag.id), {"filters": filters}, format="json")
     if response.status_code != 200:  # a PATCH object without `groups` keeps the stored filters
         assert_error(response, 400, attr="filters")
@@ -647,7 +653,7 @@ def test_out_of_range_numbers_are_400(tenant, raw):
 
 @pytest.mark.parametrize("body", [{"version": "x"}, {"version": 10**30}, {"version": None}, {"active": None}])
 def test_patch_odd_scalars_are_handled(tenant, body):
-    flag = make_flag(tenant, key="odd")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="odd")
     response = tenant.client.patch(flags_url(tenant, flag.id), body, format="json")
     assert response.status_code in (200, 400), response.content
     if response.status_code == 400:
@@ -655,7 +661,9 @@ def test_patch_odd_scalars_are_handled(tenant, body):
 
 
 def test_get_then_put_round_trips(tenant):
-    flag = make_flag(tenant, key="rt", name="Round trip", filters=PERSON_FILTERS)
+    flag = ServiceFeatureFlagFactory(
+        project=tenant.project, user=tenant.user, key="rt", name="Round trip", filters=PERSON_FILTERS
+    )
     body = tenant.client.get(flags_url(tenant, flag.id)).json()
     response = tenant.client.put(flags_url(tenant, flag.id), body, format="json")
     assert response.status_code == 200, response.content
@@ -667,7 +675,7 @@ def test_get_then_put_round_trips(tenant):
 
 
 def test_form_encoded_patch_soft_delete(tenant):
-    flag = make_flag(tenant, key="form-delete")
+    flag = ServiceFeatureFlagFactory(project=tenant.project, user=tenant.user, key="form-delete")
     response = tenant.client.patch(
         flags_url(tenant, flag.id), "deleted=true", content_type="application/x-www-form-urlencoded"
     )

@@ -14,7 +14,7 @@ from flags.evaluation import flag_evaluate, property_match
 from flags.models import FeatureFlag
 from flags.regex import MAX_REGEX_INPUT_CHARS, RegexInvalid, regex_search, regex_validate
 from flags.services import FiltersInvalid, filters_clean
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 

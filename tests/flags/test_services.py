@@ -14,7 +14,7 @@ from flags.services import (
     filters_validate,
     flag_dependents,
 )
-from tests.conftest import make_tenant
+from tests.support.tenants import make_tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from rest_framework import serializers
 
 from flags.models import FeatureFlag
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 from tours.models import ProductTour
 from tours.services.content_types import content_types_validate
 

@@ -15,8 +15,8 @@ import uuid
 
 import pytest
 
-from tests.conftest import make_tenant
 from tests.generate.conftest import fake_openai_url  # noqa: F401  (session fixture: the fake OpenAI server)
+from tests.support.tenants import make_tenant
 from tours.models import ProductTour
 
 PACKAGE = "generated_product_tours_client"

@@ -2,14 +2,15 @@
 
 import pytest
 
-from tests.public.helpers import INVALID, MISSING, ORIGIN, URL, assert_cors, get_tours, make_tour, tours_of
+from tests.support.public import INVALID, MISSING, ORIGIN, URL, assert_cors, get_tours, tours_of
+from tests.support.tours import make_tour
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def token(tenant):
-    make_tour(tenant.project, name="Visible")
+    make_tour(tenant.project, launched=True, name="Visible")
     return tenant.project.api_token
 
 

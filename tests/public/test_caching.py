@@ -5,7 +5,8 @@ from django.db import transaction
 
 from accounts.models import Project
 from sdk.services import tours_payload as public_tours
-from tests.public.helpers import INVALID, get_tours, make_flag, make_tour, tours_of
+from tests.support.public import INVALID, get_tours, tours_of
+from tests.support.tours import make_flag, make_tour
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def names(response) -> list[str]:
 
 
 def test_200_carries_strong_etag_cache_control_and_vary(client, tenant, token):
-    make_tour(tenant.project)
+    make_tour(tenant.project, launched=True)
     response = get_tours(client, token)
     assert response.status_code == 200
     assert response["ETag"].startswith('"') and response["ETag"].endswith('"')
@@ -35,7 +36,7 @@ def test_200_carries_strong_etag_cache_control_and_vary(client, tenant, token):
 
 @pytest.mark.parametrize("header", ["{etag}", "W/{etag}", '"nope", {etag}', "*"])
 def test_if_none_match_gives_304_without_body(client, tenant, token, header):
-    make_tour(tenant.project)
+    make_tour(tenant.project, launched=True)
     etag = get_tours(client, token)["ETag"]
     response = get_tours(client, token, HTTP_IF_NONE_MATCH=header.format(etag=etag))
     assert response.status_code == 304
@@ -46,14 +47,14 @@ def test_if_none_match_gives_304_without_body(client, tenant, token, header):
 
 
 def test_stale_if_none_match_gives_200(client, tenant, token):
-    make_tour(tenant.project)
+    make_tour(tenant.project, launched=True)
     response = get_tours(client, token, HTTP_IF_NONE_MATCH='"0123456789abcdef0123456789abcdef"')
     assert response.status_code == 200
     assert len(tours_of(response)) == 1
 
 
 def test_if_none_match_does_not_bypass_the_token(client, tenant, token):
-    make_tour(tenant.project)
+    make_tour(tenant.project, launched=True)
     etag = get_tours(client, token)["ETag"]
     response = get_tours(client, "phc_wrong", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 401
@@ -64,7 +65,7 @@ def test_if_none_match_does_not_bypass_the_token(client, tenant, token):
 
 
 def test_warm_request_makes_one_query(client, tenant, token, django_assert_num_queries):
-    make_tour(tenant.project, linked_flag=make_flag(tenant.project, "beta"))
+    make_tour(tenant.project, launched=True, linked_flag=make_flag(tenant.project, "beta", no_groups=True))
     first = get_tours(client, token)
     with django_assert_num_queries(1):  # token → project and its revision; the payload is remembered
         second = get_tours(client, token)
@@ -77,8 +78,13 @@ def test_warm_request_makes_one_query(client, tenant, token, django_assert_num_q
 @pytest.mark.parametrize("count", [1, 25])
 def test_cold_request_query_count_does_not_grow_with_tours(client, tenant, token, django_assert_num_queries, count):
     for n in range(count):
-        internal = make_flag(tenant.project, f"product-tour-targeting-t{n}")
-        make_tour(tenant.project, internal_targeting_flag=internal, linked_flag=make_flag(tenant.project, f"l{n}"))
+        internal = make_flag(tenant.project, f"product-tour-targeting-t{n}", no_groups=True)
+        make_tour(
+            tenant.project,
+            launched=True,
+            internal_targeting_flag=internal,
+            linked_flag=make_flag(tenant.project, f"l{n}", no_groups=True),
+        )
     with django_assert_num_queries(2):  # token → project, then the tours with both flag keys joined
         assert len(tours_of(get_tours(client, token))) == count
 
@@ -87,7 +93,7 @@ def test_cold_request_query_count_does_not_grow_with_tours(client, tenant, token
 
 
 def test_tour_save_shows_up(client, tenant, token):
-    tour = make_tour(tenant.project, name="Before")
+    tour = make_tour(tenant.project, launched=True, name="Before")
     first = get_tours(client, token)
     tour.name = "After"
     tour.save()
@@ -98,8 +104,8 @@ def test_tour_save_shows_up(client, tenant, token):
 
 
 def test_tour_launch_archive_and_delete_show_up(client, tenant, token):
-    draft = make_tour(tenant.project, name="Draft", start_date=None)
-    kept = make_tour(tenant.project, name="Kept")
+    draft = make_tour(tenant.project, launched=True, name="Draft", start_date=None)
+    kept = make_tour(tenant.project, launched=True, name="Kept")
     assert names(get_tours(client, token)) == ["Kept"]
     draft.start_date = kept.start_date
     draft.save()
@@ -114,7 +120,7 @@ def test_tour_launch_archive_and_delete_show_up(client, tenant, token):
 def test_bulk_update_and_raw_sql_show_up(client, tenant, token):
     from django.db import connection
 
-    tour = make_tour(tenant.project, name="Before")
+    tour = make_tour(tenant.project, launched=True, name="Before")
     get_tours(client, token)
     ProductTour.objects.filter(pk=tour.pk).update(name="Bulk")
     assert names(get_tours(client, token)) == ["Bulk"]
@@ -124,8 +130,8 @@ def test_bulk_update_and_raw_sql_show_up(client, tenant, token):
 
 
 def test_flag_key_change_and_flag_delete_show_up(client, tenant, token):
-    flag = make_flag(tenant.project, "beta")
-    make_tour(tenant.project, linked_flag=flag)
+    flag = make_flag(tenant.project, "beta", no_groups=True)
+    make_tour(tenant.project, launched=True, linked_flag=flag)
     assert tours_of(get_tours(client, token))[0]["linked_flag_key"] == "beta"
     flag.key = "beta-2"
     flag.save()
@@ -135,8 +141,8 @@ def test_flag_key_change_and_flag_delete_show_up(client, tenant, token):
 
 
 def test_write_in_one_project_keeps_the_other_projects_payload(client, tenant, other_tenant, django_assert_num_queries):
-    make_tour(other_tenant.project)
-    tour = make_tour(tenant.project)
+    make_tour(other_tenant.project, launched=True)
+    tour = make_tour(tenant.project, launched=True)
     get_tours(client, tenant.project.api_token)
     get_tours(client, other_tenant.project.api_token)
     tour.save()
@@ -147,7 +153,7 @@ def test_write_in_one_project_keeps_the_other_projects_payload(client, tenant, o
 
 
 def test_token_change_retires_the_old_token_at_once(client, tenant, token):
-    make_tour(tenant.project, name="Mine")
+    make_tour(tenant.project, launched=True, name="Mine")
     assert names(get_tours(client, token)) == ["Mine"]
     new_token = "phc_rotated0123456789"
     assert get_tours(client, new_token).json() == INVALID
@@ -168,7 +174,7 @@ def test_renaming_a_project_keeps_its_payload(client, tenant, token, django_asse
 
 
 def test_project_delete_retires_its_token(client, tenant, token):
-    make_tour(tenant.project)
+    make_tour(tenant.project, launched=True)
     assert get_tours(client, token).status_code == 200
     Project.objects.get(pk=tenant.project.pk).delete()
     assert get_tours(client, token).json() == INVALID
@@ -177,7 +183,7 @@ def test_project_delete_retires_its_token(client, tenant, token):
 def test_fill_racing_a_commit_is_never_served_after_it(client, tenant, token, monkeypatch):
     """The revision is read before the rows: a payload built while a write commits is remembered under
     the revision before that write, so the next request, which reads the new revision, builds again."""
-    tour = make_tour(tenant.project, name="Before")
+    tour = make_tour(tenant.project, launched=True, name="Before")
     select = public_tours.public_tours_select
 
     def select_then_commit_a_write(*, project_id):
@@ -196,11 +202,11 @@ def test_fill_racing_a_commit_is_never_served_after_it(client, tenant, token, mo
 
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_write_keeps_the_payload_and_a_committed_write_shows(client, django_assert_num_queries):
-    from tests.conftest import make_tenant
+    from tests.support.tenants import make_tenant
 
     tenant = make_tenant()
     token = tenant.project.api_token
-    tour = make_tour(tenant.project, name="Before")
+    tour = make_tour(tenant.project, launched=True, name="Before")
     first = get_tours(client, token)
     assert names(first) == ["Before"]
 
@@ -209,7 +215,7 @@ def test_rolled_back_write_keeps_the_payload_and_a_committed_write_shows(client,
             ProductTour.objects.filter(pk=tour.pk).update(name="Rolled back")
             tour.name = "Rolled back"
             tour.save()
-            make_flag(tenant.project, "rolled-back-flag")
+            make_flag(tenant.project, "rolled-back-flag", no_groups=True)
             raise RuntimeError("abort")
     with django_assert_num_queries(1):  # the revision rolled back with the write: still remembered
         again = get_tours(client, token)
@@ -223,7 +229,7 @@ def test_rolled_back_write_keeps_the_payload_and_a_committed_write_shows(client,
 
 @pytest.mark.django_db(transaction=True)
 def test_token_change_rolled_back_keeps_the_token_working(client):
-    from tests.conftest import make_tenant
+    from tests.support.tenants import make_tenant
 
     tenant = make_tenant()
     token = tenant.project.api_token
@@ -249,7 +255,7 @@ def test_new_project_token_works_at_once_even_if_probed_before(client):
 
 
 def test_if_none_match_on_post_is_ignored(client, tenant, token):
-    make_tour(tenant.project)
+    make_tour(tenant.project, launched=True)
     etag = get_tours(client, token)["ETag"]
     response = client.post("/api/product_tours", {"token": token}, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
@@ -284,7 +290,7 @@ def test_gzip_body_is_the_same_json_with_its_own_etag(client, tenant, token):
     import gzip
     import json
 
-    make_tour(tenant.project, name="Zipped")
+    make_tour(tenant.project, launched=True, name="Zipped")
     plain = get_tours(client, token)
     zipped = get_tours(client, token, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     assert zipped.status_code == 200 and zipped["Content-Encoding"] == "gzip"
@@ -297,7 +303,7 @@ def test_gzip_body_is_the_same_json_with_its_own_etag(client, tenant, token):
         not_modified = get_tours(client, token, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
         assert not_modified.status_code == 304 and not_modified.content == b""
         assert not_modified["ETag"] == zipped["ETag"]
-    make_tour(tenant.project, name="Zipped 2")
+    make_tour(tenant.project, launched=True, name="Zipped 2")
     changed = get_tours(client, token, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
     assert changed.status_code == 200
     assert [t["name"] for t in json.loads(gzip.decompress(changed.content))["product_tours"]] == ["Zipped", "Zipped 2"]

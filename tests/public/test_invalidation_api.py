@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from tests.public.helpers import get_tours, tours_of
+from tests.support.public import get_tours, tours_of
 
 pytestmark = pytest.mark.django_db
 

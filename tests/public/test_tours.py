@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone as django_timezone
 
-from tests.public.helpers import get_tours, make_flag, make_tour, tours_of
+from tests.support.public import get_tours, tours_of
+from tests.support.tours import make_flag, make_tour
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db
@@ -13,14 +14,14 @@ pytestmark = pytest.mark.django_db
 
 def test_only_launched_non_archived_tours_of_the_tokens_project(client, tenant, other_tenant):
     now = django_timezone.now()
-    live = make_tour(tenant.project, name="live", auto_launch=True)
-    stopped = make_tour(tenant.project, name="stopped", start_date=now - timedelta(days=9), end_date=now)
-    manual = make_tour(tenant.project, name="manual only", auto_launch=False)
-    future = make_tour(tenant.project, name="scheduled", start_date=now + timedelta(days=3))
-    make_tour(tenant.project, name="draft", start_date=None)
-    make_tour(tenant.project, name="archived", archived=True)
-    make_tour(tenant.project, name="archived draft", archived=True, start_date=None)
-    make_tour(other_tenant.project, name="other project's")
+    live = make_tour(tenant.project, launched=True, name="live", auto_launch=True)
+    stopped = make_tour(tenant.project, launched=True, name="stopped", start_date=now - timedelta(days=9), end_date=now)
+    manual = make_tour(tenant.project, launched=True, name="manual only", auto_launch=False)
+    future = make_tour(tenant.project, launched=True, name="scheduled", start_date=now + timedelta(days=3))
+    make_tour(tenant.project, launched=True, name="draft", start_date=None)
+    make_tour(tenant.project, launched=True, name="archived", archived=True)
+    make_tour(tenant.project, launched=True, name="archived draft", archived=True, start_date=None)
+    make_tour(other_tenant.project, launched=True, name="other project's")
 
     tours = tours_of(get_tours(client, tenant.project.api_token))
 
@@ -29,14 +30,14 @@ def test_only_launched_non_archived_tours_of_the_tokens_project(client, tenant, 
 
 
 def test_project_without_launched_tours_gets_an_empty_list(client, tenant):
-    make_tour(tenant.project, start_date=None)
+    make_tour(tenant.project, launched=True, start_date=None)
     response = get_tours(client, tenant.project.api_token)
     assert response.content == b'{"product_tours":[]}'
 
 
 def test_every_field_of_a_tour(client, tenant, other_tenant):
-    internal = make_flag(tenant.project, "product-tour-targeting-welcome-1a2b3c4d")
-    linked = make_flag(tenant.project, "beta-users")
+    internal = make_flag(tenant.project, "product-tour-targeting-welcome-1a2b3c4d", no_groups=True)
+    linked = make_flag(tenant.project, "beta-users", no_groups=True)
     content = {
         "type": "tour",
         "steps": [{"id": "s1", "type": "modal", "content": {"type": "doc"}, "progressionTrigger": "button"}],
@@ -47,6 +48,7 @@ def test_every_field_of_a_tour(client, tenant, other_tenant):
     }
     tour = make_tour(
         tenant.project,
+        launched=True,
         name="Welcome",
         description="internal notes",
         content=content,
@@ -80,8 +82,8 @@ def test_every_field_of_a_tour(client, tenant, other_tenant):
 
 
 def test_internal_targeting_flag_key_is_omitted_without_a_flag(client, tenant):
-    make_tour(tenant.project, linked_flag=make_flag(tenant.project, "beta"))
-    make_tour(tenant.project)
+    make_tour(tenant.project, launched=True, linked_flag=make_flag(tenant.project, "beta", no_groups=True))
+    make_tour(tenant.project, launched=True)
     first, second = tours_of(get_tours(client, tenant.project.api_token))
     assert "internal_targeting_flag_key" not in first and "internal_targeting_flag_key" not in second
     assert first["linked_flag_key"] == "beta"
@@ -101,7 +103,7 @@ def test_internal_targeting_flag_key_is_omitted_without_a_flag(client, tenant):
     ],
 )
 def test_tour_type(client, tenant, content, expected):
-    make_tour(tenant.project, content=content)
+    make_tour(tenant.project, launched=True, content=content)
     [item] = tours_of(get_tours(client, tenant.project.api_token))
     assert item["tour_type"] == expected
 
@@ -109,6 +111,7 @@ def test_tour_type(client, tenant, content, expected):
 def test_steps_are_normalised_and_missing_steps_are_an_empty_list(client, tenant):
     make_tour(
         tenant.project,
+        launched=True,
         name="legacy",
         content={
             "steps": [
@@ -118,7 +121,7 @@ def test_steps_are_normalised_and_missing_steps_are_an_empty_list(client, tenant
             ]
         },
     )
-    make_tour(tenant.project, name="no steps", content={"type": "announcement"})
+    make_tour(tenant.project, launched=True, name="no steps", content={"type": "announcement"})
     legacy, empty = tours_of(get_tours(client, tenant.project.api_token))
     assert legacy["steps"] == [
         {"id": "a", "type": "modal", "selector": "#buy", "elementTargeting": "auto"},
@@ -132,7 +135,7 @@ def test_steps_are_normalised_and_missing_steps_are_an_empty_list(client, tenant
 
 
 def test_deleted_flag_key_is_still_shown_like_posthog(client, tenant):
-    flag = make_flag(tenant.project, "old-beta", deleted=True)
-    make_tour(tenant.project, linked_flag=flag)
+    flag = make_flag(tenant.project, "old-beta", no_groups=True, deleted=True)
+    make_tour(tenant.project, launched=True, linked_flag=flag)
     [item] = tours_of(get_tours(client, tenant.project.api_token))
     assert item["linked_flag_key"] == "old-beta"

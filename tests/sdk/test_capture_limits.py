@@ -12,8 +12,8 @@ from django.test import Client
 
 from flags.models import Person, PersonDistinctId
 from sdk.models import CapturedEvent
-from tests.helpers import assert_error
 from tests.sdk.lzstring import compress_to_base64
+from tests.support.errors import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from flags.models import FeatureFlag, Person, PersonDistinctId
 from flags.persons import person_properties_get
 from sdk.models import CapturedEvent
-from tests.helpers import assert_error
-from tests.public.helpers import make_tour
+from tests.support.errors import assert_error
+from tests.support.tours import make_tour
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def assert_cors(response):
 
 
 def test_remote_config_json_and_js(tenant, browser):
-    make_tour(tenant.project)
+    make_tour(tenant.project, launched=True)
     token = tenant.project.api_token
     response = browser.get(f"/array/{token}/config")
     assert response.status_code == 200
@@ -63,7 +63,7 @@ def test_remote_config_product_tours_only_while_a_tour_is_live(tenant, browser):
         return browser.get(f"/array/{token}/config").json()["productTours"], '"productTours": true' in js
 
     assert product_tours() == (False, False)  # no tour at all
-    tour = make_tour(tenant.project, start_date=None)
+    tour = make_tour(tenant.project, launched=True, start_date=None)
     assert product_tours() == (False, False)  # a draft tour is not served
     tour.start_date = timezone.now()
     tour.save()

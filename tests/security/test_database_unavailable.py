@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError
 import config.views
 import sdk.api.tours
 from accounts import authentication
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 from tours.api.tours import ProductTourViewSet
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.test import Client
 from core.json_parse import MAX_JSON_DEPTH, JSONParseError, JSONTooDeep, json_depth_exceeds, json_parse
 from flags.models import FeatureFlag, Person
 from sdk.models import CapturedEvent
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from activity.models import ActivityLog
 from flags.models import FeatureFlag
-from tests.conftest import make_tenant
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
+from tests.support.tenants import make_tenant
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from core import throttles
 from core.throttles import client_ip
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 
 pytestmark = pytest.mark.django_db
 

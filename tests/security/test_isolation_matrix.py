@@ -17,8 +17,8 @@ from accounts.scopes import scope_is_valid
 from flags.models import FeatureFlag
 from flags.views import FeatureFlagViewSet
 from tests.factories import ProjectFactory, make_key
-from tests.helpers import assert_error
 from tests.security.routes import Case, project_cases
+from tests.support.errors import assert_error
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from flags.models import FeatureFlag
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

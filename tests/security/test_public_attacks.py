@@ -16,7 +16,7 @@ from flags import regex
 from flags.models import FeatureFlag, Person, PersonDistinctId
 from flags.payloads import REDACTED_PAYLOAD_VALUE
 from sdk.models import CapturedEvent
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.helpers import assert_error
+from tests.support.errors import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.stats import posthog_js as js
-from tests.stats.conftest import make_tour
+from tests.support.stats import launch_tour
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_add_page_has_no_stats(admin_client):
 
 
 def test_list_has_a_stats_column_read_once_per_page(admin_client, tenant, browser):
-    tours = [make_tour(tenant, name=f"Listed {i}") for i in range(3)]
+    tours = [launch_tour(tenant, name=f"Listed {i}") for i in range(3)]
     visits(tenant, browser, tours[0], shown=4, completed=1)
     visits(tenant, browser, tours[1], shown=2, completed=2)
     body = admin_client.get(LIST_URL).content.decode()
@@ -79,7 +79,7 @@ def test_list_has_a_stats_column_read_once_per_page(admin_client, tenant, browse
 
     few = stats_queries()
     for i in range(5):
-        visits(tenant, browser, make_tour(tenant, name=f"More {i}"), shown=1, completed=1)
+        visits(tenant, browser, launch_tour(tenant, name=f"More {i}"), shown=1, completed=1)
     assert stats_queries() == few == 1
 
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.stats import posthog_js as js
-from tests.stats.conftest import STEPS, make_tour, stats
+from tests.support.stats import STEPS, launch_tour, stats
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_flat_in_events_and_people(tenant, browser, tour):
 
 def test_flat_in_steps(tenant):
     many = [*STEPS, *({"id": f"extra-{i}", "type": "modal"} for i in range(30))]
-    few_steps, many_steps = make_tour(tenant, name="Few"), make_tour(tenant, name="Many", steps=many)
+    few_steps, many_steps = launch_tour(tenant, name="Few"), launch_tour(tenant, name="Many", steps=many)
     assert len(queries_for(tenant, many_steps["id"])) == len(queries_for(tenant, few_steps["id"]))
 
 
@@ -58,7 +58,7 @@ def test_a_rating_off_its_scale_costs_one_more_read(tenant, browser, tour):
 
 def test_more_conditions_than_one_select_lists_are_counted_in_several(tenant, browser):
     steps = [{"id": f"s{i}", "type": "modal"} for i in range(100)]  # 3 + 200 + 1 conditions
-    tour = make_tour(tenant, name="Long", steps=steps)
+    tour = launch_tour(tenant, name="Long", steps=steps)
     token = tenant.project.api_token
     at = "2025-01-05T10:00:00Z"
     js.send(browser, [js.step_event("shown", tour, index, "v", at, token) for index in (0, 99)])

@@ -3,7 +3,7 @@ moment a REST API write answers (read-your-writes): projects without live tours 
 
 import pytest
 
-from tests.tours.conftest import create
+from tests.support.tours import create
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import OrganizationMembership
-from tests.conftest import make_tenant
-from tests.helpers import assert_error
 from tests.stats import posthog_js as js
-from tests.stats.conftest import count, stats, stats_of
+from tests.support.errors import assert_error
+from tests.support.stats import count, stats, stats_of
+from tests.support.tenants import make_tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@
 import pytest
 
 from tests.stats import posthog_js as js
-from tests.stats.conftest import count, make_tour, stats_of
+from tests.support.stats import count, launch_tour, stats_of
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def dismissed_run(tour: dict, who: str, day: int, token: str, reason: str | None
 def january(tenant, browser, tour):
     """Four visits in January by three people once merged; noise outside the tour, range and project."""
     token = tenant.project.api_token
-    other_tour = make_tour(tenant, name="Other tour")
+    other_tour = launch_tour(tenant, name="Other tour")
     js.send(browser, completed_run(tour, "anon-a", 10, token, 5))
     js.send(browser, dismissed_run(tour, "anon-b", 12, token, "user_clicked_skip"), compress=False)
     js.send(

@@ -3,9 +3,9 @@
 
 import pytest
 
-from tests.helpers import assert_error
 from tests.stats import posthog_js as js
-from tests.stats.conftest import count, make_tour, stats_of
+from tests.support.errors import assert_error
+from tests.support.stats import count, launch_tour, stats_of
 from tours.services.survey_answers import answer_label, survey_answer, survey_response_build
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def responses_url(tenant, survey_id: str) -> str:
 
 @pytest.fixture
 def survey_tour(tenant):
-    return make_tour(tenant, name="Feedback", steps=OPEN_STEPS)
+    return launch_tour(tenant, name="Feedback", steps=OPEN_STEPS)
 
 
 def answers(tenant, browser, tour, *rows) -> None:
@@ -84,7 +84,7 @@ def test_answers_of_the_same_survey_from_another_tour_or_project_do_not_count(
 ):
     step = survey_tour["content"]["steps"][1]
     stray = js.survey_sent(survey_tour, 1, "x", "2025-01-02T10:00:00Z", tenant.project.api_token, 7)
-    stray["properties"]["$product_tour_id"] = make_tour(tenant, name="Another")["id"]
+    stray["properties"]["$product_tour_id"] = launch_tour(tenant, name="Another")["id"]
     foreign = js.survey_sent(survey_tour, 1, "y", "2025-01-02T10:00:00Z", other_tenant.project.api_token, 7)
     js.send(browser, [stray])
     js.send(browser, [foreign])  # a batch goes to one project: its token's

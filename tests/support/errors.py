@@ -1,3 +1,6 @@
+"""The error envelope every API error answers with."""
+
+
 def assert_error(
     response, status: int, *, code: str | None = None, detail: str | None = None, attr="__any__", type=None
 ):

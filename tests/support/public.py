@@ -1,13 +1,6 @@
-"""Shared helpers for the public SDK endpoint tests: ORM-made tours and flags, and the request."""
-
-import itertools
-from datetime import UTC, datetime
-
-from flags.models import FeatureFlag
-from tours.models import ProductTour
+"""The public SDK endpoint `/api/product_tours`: the request, its answers and their CORS headers."""
 
 URL = "/api/product_tours"
-LAUNCHED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 ORIGIN = "https://shop.example.com"
 MISSING = {
     "type": "authentication_error",
@@ -21,19 +14,6 @@ INVALID = {
     "detail": "Project token invalid. You can find your project token in your PostHog project settings.",
     "attr": None,
 }
-
-_names = itertools.count(1)
-
-
-def make_tour(project, **fields) -> ProductTour:
-    fields.setdefault("name", f"Tour {next(_names)}")
-    fields.setdefault("content", {"steps": [{"id": "s1", "type": "modal"}]})
-    fields.setdefault("start_date", LAUNCHED)
-    return ProductTour.objects.create(project=project, **fields)
-
-
-def make_flag(project, key: str, **fields) -> FeatureFlag:
-    return FeatureFlag.objects.create(project=project, key=key, **fields)
 
 
 def get_tours(client, token, **extra):

@@ -6,8 +6,8 @@ from django.contrib.auth.models import Permission
 from accounts.models import User
 from activity.models import ActivityLog
 from flags.models import FeatureFlag
+from tests.support.tours import create
 from tests.tours.admin_forms import ADMIN, change_url, page_form, post_data, superuser_client
-from tests.tours.conftest import create
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

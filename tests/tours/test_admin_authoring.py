@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from activity.models import ActivityLog
+from tests.support.tours import create, make_flag, patch, tour_url
 from tests.tours.admin_forms import ADMIN, change_url, form_errors, page_form, post_data, superuser_client
-from tests.tours.conftest import create, make_flag, patch, tour_url
 from tours.admin_form import STALE
 from tours.models import ProductTour
 

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from activity.models import ActivityLog
 from flags.models import FeatureFlag
-from tests.conftest import make_tenant
-from tests.helpers import assert_error
-from tests.tours.conftest import NOW, create, flag_of, groups_of, make_flag, make_tour, patch, tour_url
+from tests.support.errors import assert_error
+from tests.support.tenants import make_tenant
+from tests.support.tours import NOW, create, flag_of, groups_of, make_flag, make_tour, patch, tour_url
 from tours.models import ProductTour
 from tours.services.drafts import DRAFTABLE_FIELDS
 

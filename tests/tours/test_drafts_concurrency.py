@@ -13,8 +13,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from flags.models import FeatureFlag
-from tests.conftest import make_tenant
-from tests.tours.conftest import make_tour, tour_url
+from tests.support.tenants import make_tenant
+from tests.support.tours import make_tour, tour_url
 from tours.models import ProductTour
 from tours.services.drafts import DRAFTABLE_FIELDS
 

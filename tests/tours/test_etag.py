@@ -6,8 +6,8 @@ import pytest
 
 from core.errors import PreconditionFailed
 from core.etags import if_match_satisfied
-from tests.helpers import assert_error
-from tests.tours.conftest import create, make_tour, tour_url, tours_url
+from tests.support.errors import assert_error
+from tests.support.tours import create, make_tour, tour_url, tours_url
 from tours.models import ProductTour
 from tours.services.etags import if_match_check, tour_etag
 

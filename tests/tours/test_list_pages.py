@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.tours.conftest import create, make_flag, make_tour, patch, tours_url
+from tests.support.tours import create, make_flag, make_tour, patch, tours_url
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ test's own transaction turns each write's transaction into (production: BEGIN/CO
 
 import pytest
 
-from tests.tours.conftest import create, make_flag, make_tour, patch, tour_url, tours_url
+from tests.support.tours import create, make_flag, make_tour, patch, tour_url, tours_url
 
 pytestmark = pytest.mark.django_db
 

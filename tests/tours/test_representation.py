@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from core.renderers import datetime_render
-from tests.tours.conftest import create, make_flag, make_tour, patch, tour_url, tours_url
+from tests.support.tours import create, make_flag, make_tour, patch, tour_url, tours_url
 from tours.models import ProductTour
 from tours.services.targeting import targeting_filters_strip
 

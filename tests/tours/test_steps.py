@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.tours.conftest import create, make_tour, tour_url
+from tests.support.tours import create, make_tour, tour_url
 from tours.models import ProductTour
 from tours.services.steps import content_with_normalized_steps, step_normalize, steps_normalize, tour_type
 

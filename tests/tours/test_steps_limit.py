@@ -4,8 +4,8 @@
 import pytest
 from rest_framework import serializers
 
-from tests.helpers import assert_error
-from tests.tours.conftest import create, make_tour, patch, tour_url
+from tests.support.errors import assert_error
+from tests.support.tours import create, make_tour, patch, tour_url
 from tours.models import ProductTour
 from tours.services.validation import content_validate
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.test import APIClient
 
-from tests.helpers import assert_error
-from tests.tours.conftest import NOW, create
+from tests.support.errors import assert_error
+from tests.support.tours import NOW, create
 from tours.models import Survey
 
 pytestmark = pytest.mark.django_db

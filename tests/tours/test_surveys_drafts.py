@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.helpers import assert_error
-from tests.tours.conftest import create, tour_url
+from tests.support.errors import assert_error
+from tests.support.tours import create, tour_url
 from tours.models import ProductTour, Survey
 
 pytestmark = pytest.mark.django_db

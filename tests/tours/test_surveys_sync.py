@@ -9,9 +9,9 @@ from django.utils import timezone as django_timezone
 from rest_framework.test import APIClient
 
 from tests.factories import MembershipFactory, UserFactory, make_key
-from tests.helpers import assert_error
-from tests.public.helpers import get_tours, tours_of
-from tests.tours.conftest import NOW, create, make_tour, patch, tour_url
+from tests.support.errors import assert_error
+from tests.support.public import get_tours, tours_of
+from tests.support.tours import NOW, create, make_tour, patch, tour_url
 from tours.models import ProductTour, Survey
 from tours.services import tours as tour_services
 from tours.services.surveys import tour_surveys_sync

@@ -5,8 +5,8 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from tests.helpers import assert_error
-from tests.tours.conftest import make_tour
+from tests.support.errors import assert_error
+from tests.support.tours import make_tour
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

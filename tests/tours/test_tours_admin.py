@@ -1,7 +1,7 @@
 import pytest
 
 from flags.models import FeatureFlag
-from tests.tours.conftest import create, make_tour
+from tests.support.tours import create, make_tour
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

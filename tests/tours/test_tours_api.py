@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from flags.models import FeatureFlag
-from tests.conftest import make_tenant
-from tests.helpers import assert_error
-from tests.tours.conftest import NOW, create, make_flag, make_tour, patch, tour_url, tours_url
+from tests.support.errors import assert_error
+from tests.support.tenants import make_tenant
+from tests.support.tours import NOW, create, make_flag, make_tour, patch, tour_url, tours_url
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 
 from flags.models import FeatureFlag
-from tests.helpers import assert_error
-from tests.tours.conftest import NOW, create, flag_of, groups_of, make_tour, patch, tour_url
+from tests.support.errors import assert_error
+from tests.support.tours import NOW, create, flag_of, groups_of, make_tour, patch, tour_url
 from tours.models import ProductTour
 
 pytestmark = pytest.mark.django_db

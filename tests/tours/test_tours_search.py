@@ -6,8 +6,8 @@ from django.db.models import F
 from rest_framework import serializers
 
 from tests.factories import ProjectFactory
-from tests.helpers import assert_error
-from tests.tours.conftest import make_tour, tours_url
+from tests.support.errors import assert_error
+from tests.support.tours import make_tour, tours_url
 from tours.models import ProductTour
 from tours.services.search import TrigramIContains, search_session, search_term_normalize, tours_search
 

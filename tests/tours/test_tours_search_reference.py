@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from tests.tours.conftest import make_tour, tours_url
+from tests.support.tours import make_tour, tours_url
 from tests.tours.search_data import term as random_term
 from tests.tours.search_data import tours as random_tours
 from tours.models import ProductTour

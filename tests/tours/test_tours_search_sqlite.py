@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ProjectFactory
-from tests.tours.conftest import make_tour, tours_url
+from tests.support.tours import make_tour, tours_url
 from tests.tours.search_data import term as random_term
 from tests.tours.search_data import tours as random_tours
 from tours.models import ProductTour

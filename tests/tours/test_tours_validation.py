@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.conftest import make_tenant
-from tests.helpers import assert_error
-from tests.tours.conftest import NOW, create, make_flag, make_tour, patch, tours_url
+from tests.support.errors import assert_error
+from tests.support.tenants import make_tenant
+from tests.support.tours import NOW, create, make_flag, make_tour, patch, tours_url
 from tours.models import ProductTour
 from tours.services import tours as tour_services
 
