@@ -4,15 +4,11 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOT = ROOT / "openapi" / "schema.yml"
-# The same arguments as the Makefile's `schema` target (which writes SNAPSHOT).
-SPECTACULAR_ARGS = ["manage.py", "spectacular", "--validate", "--fail-on-warn", "--file"]
+from tests.support.openapi import ROOT, SPECTACULAR_ARGS
 
 
 @dataclass

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.openapi.conftest import ROOT
+from tests.live import ROOT
 
 TOURS = "/api/projects/{project_id}/product_tours"
 

@@ -10,7 +10,7 @@ import yaml
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from tests.openapi.conftest import SNAPSHOT
+from tests.support.openapi import SNAPSHOT
 
 REGENERATE = "make schema"
 

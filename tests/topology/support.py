@@ -1,8 +1,10 @@
 """What the topology suites share: starting instances, talking to them as a client and as posthog-js,
-and the read-your-writes scenario run against every shape the service is deployed in."""
+and the read-your-writes scenario run against every shape the service is deployed in; a missing Redis
+server is a failure in CI, a skip elsewhere."""
 
 import itertools
 import json
+import os
 import time
 import uuid
 from contextlib import contextmanager
@@ -10,12 +12,35 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
-from tests.live import Server, manage
+from tests.live import Server, manage, redis_server_bin
 
 READS = 40  # per check, spread over every worker of every instance (new connection each)
 STEPS = [{"id": "s1", "type": "modal", "title": "Welcome", "content": None}]
 _addresses = itertools.count(1)
+
+
+def require_redis_server() -> str:
+    binary = redis_server_bin()
+    if binary is None:
+        message = "redis-server is not installed (scripts/install-redis.sh)"
+        if os.environ.get("REQUIRE_E2E"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return binary
+
+
+def base_env(**extra: str) -> dict:
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "SECRET_KEY": "topology-test",
+        "DEBUG": "0",
+        "RATE_LIMIT_ENABLED": "1",
+        "TRUSTED_PROXY_COUNT": "1",  # public reads pose as distinct clients through X-Forwarded-For
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
 
 
 @contextmanager

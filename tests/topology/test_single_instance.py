@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 
 from tests.live import bootstrap, manage
-from tests.topology.conftest import base_env
 from tests.topology.support import (
     Account,
+    base_env,
     fresh_daily_window,
     instances,
     public_tours,

@@ -11,16 +11,17 @@ import pytest
 from django.db import connection
 
 from tests.live import Cluster, RedisServer, bootstrap, manage, postgres_bin
-from tests.topology.conftest import base_env, require_redis_server
 from tests.topology.support import (
     Account,
     api,
+    base_env,
     client_address,
     fresh_daily_window,
     instances,
     launched_tour,
     public_tours,
     read_your_writes_scenario,
+    require_redis_server,
     throttle_budget_scenario,
     tour_names,
 )

@@ -7,8 +7,8 @@ import pytest
 
 from flags.models import FeatureFlag
 from tests.live import manage
+from tests.support.transfer import new_source_project
 from tests.transfer.commands import run_command, summary
-from tests.transfer.conftest import new_source_project
 from tests.transfer.source_data import populate
 from tests.transfer.test_import_posthog import assert_same_reads, local_reads
 from tours.models import ProductTour

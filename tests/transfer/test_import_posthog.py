@@ -6,8 +6,8 @@ import pytest
 from activity.models import ActivityLog
 from flags.models import FeatureFlag
 from tests.live import free_port
+from tests.support.transfer import new_source_project
 from tests.transfer.commands import comparable, import_posthog, run_command, summary
-from tests.transfer.conftest import new_source_project
 from tests.transfer.source_data import EMAIL_TARGETING, populate
 from tours.models import ProductTour, Survey
 from tours.services.transfer.posthog_client import PostHogClient
