@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.generate.conftest import fake_openai_url  # noqa: F401  (session fixture: the fake OpenAI server)
 from tests.live import Server, database_url, manage
 
 

@@ -1,40 +1,10 @@
 import json
-import subprocess
-import sys
-import tempfile
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.live import free_port
-
-FAKE_SERVER = Path(__file__).with_name("fake_openai.py")
-
-
-@pytest.fixture(scope="session")
-def fake_openai_url():
-    """The fake OpenAI-compatible server, in its own process for the whole session: its base URL."""
-    # stderr goes to a file, not a pipe nobody drains (a full pipe would block the server).
-    stderr = tempfile.TemporaryFile(mode="w+")
-    process = subprocess.Popen([sys.executable, str(FAKE_SERVER)], stdout=subprocess.PIPE, stderr=stderr, text=True)
-    try:
-        line = process.stdout.readline()  # "PORT <n>" once listening
-        if not line.startswith("PORT "):
-            process.wait(timeout=5)
-            stderr.seek(0)
-            raise RuntimeError(f"fake OpenAI server did not start: {line!r} {stderr.read()!r}")
-        yield f"http://127.0.0.1:{int(line.split()[1])}/v1"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        stderr.close()
 
 
 class FakeOpenAI:

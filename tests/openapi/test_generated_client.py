@@ -15,7 +15,6 @@ import uuid
 
 import pytest
 
-from tests.generate.conftest import fake_openai_url  # noqa: F401  (session fixture: the fake OpenAI server)
 from tests.support.tenants import make_tenant
 from tours.models import ProductTour
 
