@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 
 from tests.support.tours import make_tour, tours_url
+from tests.tours import trigram_reference
 from tests.tours.search_data import term as random_term
 from tests.tours.search_data import tours as random_tours
 from tours.models import ProductTour
-from tours.services import trigram
 from tours.services.search import (
     DESCRIPTION_SCORE_WEIGHT,
     MIN_DESCRIPTION_WORD_SIMILARITY,
@@ -40,18 +40,18 @@ def reference_search(rows: list[ProductTour], raw_term: str) -> tuple[str, list[
         matches = [
             r
             for r in rows
-            if trigram.word_similarity(term, r.name) >= SESSION_WORD_SIMILARITY_THRESHOLD
+            if trigram_reference.word_similarity(term, r.name) >= SESSION_WORD_SIMILARITY_THRESHOLD
             or (
-                trigram.word_similarity(term, r.description) >= SESSION_WORD_SIMILARITY_THRESHOLD
-                and trigram.word_similarity(term, r.description) > MIN_DESCRIPTION_WORD_SIMILARITY
+                trigram_reference.word_similarity(term, r.description) >= SESSION_WORD_SIMILARITY_THRESHOLD
+                and trigram_reference.word_similarity(term, r.description) > MIN_DESCRIPTION_WORD_SIMILARITY
             )
         ]
 
     def score(r: ProductTour) -> float:
         return (
-            trigram.word_similarity(term, r.name)
-            + trigram.similarity(r.name, term)
-            + trigram.word_similarity(term, r.description) * DESCRIPTION_SCORE_WEIGHT
+            trigram_reference.word_similarity(term, r.name)
+            + trigram_reference.similarity(r.name, term)
+            + trigram_reference.word_similarity(term, r.description) * DESCRIPTION_SCORE_WEIGHT
         )
 
     return kind, sorted(matches, key=lambda r: (-score(r), r.name, r.id.hex))

@@ -16,10 +16,11 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ProjectFactory
 from tests.support.tours import make_tour, tours_url
+from tests.tours import trigram_reference
 from tests.tours.search_data import term as random_term
 from tests.tours.search_data import tours as random_tours
 from tours.models import ProductTour
-from tours.services import search_sqlite, trigram, trigram_fast
+from tours.services import search_sqlite, trigram
 from tours.services.search import (
     MIN_DESCRIPTION_WORD_SIMILARITY,
     SESSION_WORD_SIMILARITY_THRESHOLD,
@@ -101,8 +102,8 @@ def test_document_holds_every_trigram_of_its_text():
         for value in (name, description):
             document = search_sqlite.document(value)
             windows = {document[i : i + 3] for i in range(len(document) - 2)}
-            assert trigram.trigram_set(value) <= windows, value
-            assert all(w in trigram.trigram_set(value) or w.endswith("  ") for w in windows), value
+            assert trigram_reference.trigram_set(value) <= windows, value
+            assert all(w in trigram_reference.trigram_set(value) or w.endswith("  ") for w in windows), value
 
 
 def test_writes_of_every_kind_keep_the_index_in_step(tenant):
@@ -227,10 +228,10 @@ def test_similar_candidates_contain_every_match(by_project):
         matches = {
             key
             for key, t in rows.items()
-            if trigram.word_similarity(term, t.name) >= SESSION_WORD_SIMILARITY_THRESHOLD
+            if trigram_reference.word_similarity(term, t.name) >= SESSION_WORD_SIMILARITY_THRESHOLD
             or (
-                trigram.word_similarity(term, t.description) >= SESSION_WORD_SIMILARITY_THRESHOLD
-                and trigram.word_similarity(term, t.description) > MIN_DESCRIPTION_WORD_SIMILARITY
+                trigram_reference.word_similarity(term, t.description) >= SESSION_WORD_SIMILARITY_THRESHOLD
+                and trigram_reference.word_similarity(term, t.description) > MIN_DESCRIPTION_WORD_SIMILARITY
             )
         }
         query = search_sqlite.similar_candidates(
@@ -325,8 +326,8 @@ def test_each_candidate_is_scored_once_and_searches_share_nothing(monkeypatch):
     project = ProjectFactory()
     seed(project, rng, 200, unicode=False)
     calls = []
-    real = trigram_fast.trigrams_sequence
-    monkeypatch.setattr(trigram_fast, "trigrams_sequence", lambda text: calls.append(text) or real(text))
+    real = trigram.trigrams_sequence
+    monkeypatch.setattr(trigram, "trigrams_sequence", lambda text: calls.append(text) or real(text))
     term = "onbarding tuor"
     query = search_sqlite.similar_candidates(
         term=term, name_passes=_name_passes, description_passes=_description_passes

@@ -1,19 +1,13 @@
-"""pg_trgm's functions in pure Python (SQLite search), and their parity with PostgreSQL."""
+"""pg_trgm's functions in Python (SQLite search) and the plain port they are tested against, both
+against values PostgreSQL computes."""
 
 import random
 
 import pytest
 from django.db import connection
 
-from tours.services.trigram import (
-    similarity,
-    sql_similarity,
-    sql_word_similarity,
-    trigram_set,
-    trigrams_sequence,
-    word_similarity,
-    words_split,
-)
+from tests.tours.trigram_reference import similarity, trigram_set, trigrams_sequence, word_similarity, words_split
+from tours.services.trigram import sql_similarity, sql_word_similarity
 
 # Values read from PostgreSQL 15's pg_trgm (`word_similarity(a, b)::float8`, `similarity(a, b)::float8`).
 PG_VALUES = [
@@ -52,6 +46,8 @@ def test_trigrams_pad_each_lowercased_word():
 def test_matches_pg_trgm_values(a, b, word_sim, sim):
     assert word_similarity(a, b) == word_sim
     assert similarity(a, b) == sim
+    assert sql_word_similarity(a, b) == word_sim
+    assert sql_similarity(a, b) == sim
 
 
 def test_similarity_is_symmetric_and_word_similarity_is_not():

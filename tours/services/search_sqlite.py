@@ -24,7 +24,7 @@ PostgreSQL serves search from GIN trigram indexes. SQLite has pg_trgm's function
    superset of the matches and the exact filter then runs on them alone.
 3. **Scores.** The filter and the ranking are the PostgreSQL expressions over the same three values
    (`word_similarity` of name and of description, `similarity` of name); the functions that give
-   them here compute all three for a row at once (`tours.services.trigram_fast`, equal to the
+   them here compute all three for a row at once (`tours.services.trigram`, equal to the
    reference) and remember them for the rest of the search, so a row costs one computation.
 4. **Literal matches** (`icontains`, LIKE) are tested on the rows whose documents hold every three
    consecutive alphanumerics of the term, when it has some and is ASCII (`literal_candidates`).
@@ -33,7 +33,7 @@ PostgreSQL serves search from GIN trigram indexes. SQLite has pg_trgm's function
 import logging
 from collections.abc import Callable
 
-from tours.services import trigram_fast
+from tours.services import trigram
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def document(text: str | None) -> str:
     """A column's pg_trgm document: its lower-cased words, each padded with two spaces before, one after."""
     if text is None:
         return ""
-    return "".join([f"  {word} " for word in trigram_fast.words_lowered(text)])
+    return "".join([f"  {word} " for word in trigram.words_lowered(text)])
 
 
 def index_ready(connection) -> bool:
@@ -79,7 +79,7 @@ def index_ready(connection) -> bool:
 def _min_shared(unique_needle: int, passes: Callable[[float], bool]) -> int | None:
     """The fewest shared trigrams whose ceiling `shared / unique_needle` (rounded as scores are) passes."""
     for shared in range(1, unique_needle + 1):
-        if passes(trigram_fast.ratio(shared, unique_needle, shared)):
+        if passes(trigram.ratio(shared, unique_needle, shared)):
             return shared
     return None
 
@@ -122,7 +122,7 @@ def similar_candidates(
     column shares enough of the term's trigrams for its ceiling to pass that column's test. With
     `project_id`, only that project's tours (the caller's rows must all be that project's).
     """
-    needle = sorted(set(trigram_fast.trigrams_sequence(term)))
+    needle = sorted(set(trigram.trigrams_sequence(term)))
     phrases = [_phrase(trigram) for trigram in needle]
     keys = project_keys(project_id)
     selects: list[str] = []
@@ -155,7 +155,7 @@ def literal_candidates(term: str, *, project_id: int | None = None) -> tuple[str
     """
     if not term.isascii():
         return None
-    windows = sorted({run[i : i + 3] for run in trigram_fast.words_lowered(term) for i in range(len(run) - 2)})
+    windows = sorted({run[i : i + 3] for run in trigram.words_lowered(term) for i in range(len(run) - 2)})
     if not windows:
         return None
     every = " AND ".join(_phrase(window) for window in windows)
@@ -188,18 +188,18 @@ class _RowScores:
 
     def __call__(self, term: str, name: str, description: str) -> tuple[float, float, float]:
         if term != self._term:
-            self._term, self._needle, self._rows = term, frozenset(trigram_fast.trigrams_sequence(term)), {}
+            self._term, self._needle, self._rows = term, frozenset(trigram.trigrams_sequence(term)), {}
         row = (name, description)
         scores = self._rows.get(row)
         if scores is None:
             if len(self._rows) >= self.LIMIT:
                 self._rows.clear()
             needle = self._needle
-            name_trigrams = trigram_fast.trigrams_sequence(name)
+            name_trigrams = trigram.trigrams_sequence(name)
             scores = self._rows[row] = (
-                trigram_fast.word_similarity(needle, name_trigrams),
-                trigram_fast.similarity(frozenset(name_trigrams), needle),
-                trigram_fast.word_similarity(needle, trigram_fast.trigrams_sequence(description)),
+                trigram.word_similarity(needle, name_trigrams),
+                trigram.similarity(frozenset(name_trigrams), needle),
+                trigram.word_similarity(needle, trigram.trigrams_sequence(description)),
             )
         return scores
 
