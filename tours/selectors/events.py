@@ -4,8 +4,9 @@ A person is what `$identify` / `$create_alias` made of one or more distinct ids:
 persons through `PersonDistinctId` when they are read, so ids merged after the events still count once.
 A distinct id no person knows counts as a person of its own.
 
-The SQL around the ORM's query is portable (PostgreSQL and SQLite) and avoids COUNT(DISTINCT …): people
-are counted as groups, which both databases do by hashing rather than by sorting text.
+The SQL around the ORM's query is portable (PostgreSQL and SQLite) and avoids COUNT(DISTINCT …) over
+text: people are counted as groups, which both databases do by hashing rather than by sorting text, or
+(`people_tallies`) as distinct integer person ids plus the distinct ids no person knows.
 """
 
 import uuid
@@ -100,9 +101,11 @@ def people_tallies(*, parts: Sequence[tuple[QuerySet, Sequence[Q]]], project_id:
     """`(events, people)` for each condition of each part (a set of events and conditions over them), in
     one query, in order (`project_id`: the events' one project, when they have one).
 
-    Each part's events are counted per distinct id (one count per condition), the parts' rows are added up
-    per distinct id and then per person (the ids are looked up once, whatever the number of parts), and a
-    person is counted under every condition they have at least one event for.
+    Each part's events are counted per distinct id (one count per condition; a condition belongs to one
+    part, so an id's row in another part counts 0 for it) and each row's distinct id is looked up in its
+    project's persons. The people under a condition are then the distinct ids no person knows that have
+    events under it, plus the distinct persons whose ids do: one aggregate over the rows, with no pass per
+    person (COUNT(DISTINCT …) over integer person ids).
     """
     names = [f"c{index}" for index in range(sum(len(conditions) for _, conditions in parts))]
     if not names:
@@ -120,22 +123,14 @@ def people_tallies(*, parts: Sequence[tuple[QuerySet, Sequence[Q]]], project_id:
         sources.append(f"SELECT {keys}, {columns} FROM ({inner_sql}) s")
         params.extend(inner_params)
         first += len(conditions)
-    quoted = [_quote(name) for name in names]
     project, who = f"i.{_quote('p_project')}", f"i.{_quote('p_who')}"
-    if len(sources) == 1:
-        per_id_sql = sources[0]
-    else:  # one row per distinct id across the parts
-        union = " UNION ALL ".join(sources)
-        sums = ", ".join(f"SUM({_int(f'u.{name}')}) AS {name}" for name in quoted)
-        keys = f"u.{_quote('p_project')}, u.{_quote('p_who')}"
-        per_id_sql = f"SELECT {keys}, {sums} FROM ({union}) u GROUP BY {keys}"
-    per_person = ", ".join(f"SUM({_int(f'i.{name}')}) AS {name}" for name in quoted)
-    totals = ", ".join(f"SUM({_int(f't.{name}')}), SUM(CASE WHEN t.{name} > 0 THEN 1 ELSE 0 END)" for name in quoted)
     join, join_params = _persons_join(project=project, who=who, project_id=project_id)
-    sql = (
-        f"SELECT {totals} FROM (SELECT {per_person} FROM ({per_id_sql}) i{join}"
-        f" GROUP BY p.person_id, CASE WHEN p.person_id IS NULL THEN {who} END) t"
-    )
+    tallies = []
+    for name in (f"i.{_quote(name)}" for name in names):
+        unknown_ids = f"SUM(CASE WHEN {name} > 0 AND p.person_id IS NULL THEN 1 ELSE 0 END)"
+        persons = f"COUNT(DISTINCT CASE WHEN {name} > 0 THEN p.person_id END)"
+        tallies.append(f"SUM({_int(name)}), {unknown_ids} + {persons}")
+    sql = f"SELECT {', '.join(tallies)} FROM ({' UNION ALL '.join(sources)}) i{join}"
     row = _run(sql, [*params, *join_params])[0]
     return [(int(row[2 * index] or 0), int(row[2 * index + 1] or 0)) for index in range(len(names))]
 
