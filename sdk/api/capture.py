@@ -1,11 +1,11 @@
 """`/e` (and PostHog's other capture paths): events posthog-js sends."""
 
 from sdk.api.body import request_payload
-from sdk.api.responses import invalid_token, malformed, method_not_allowed, missing_token, preflight, too_large
+from sdk.api.responses import malformed, method_not_allowed, preflight, token_project, too_large
 from sdk.decoding import PayloadError, PayloadTooLarge
 from sdk.http import PublicRequest, PublicResponse
 from sdk.services.capture import TooManyEvents, capture_events_ingest
-from sdk.services.tokens import project_for_token, token_from_payload
+from sdk.services.tokens import token_from_payload
 
 OK_BODY = b'{"status":1}'
 
@@ -31,12 +31,9 @@ def capture(request: PublicRequest) -> PublicResponse:
     token = token_from_payload(payload) or next(
         (token_from_payload(e.get("properties") or {}) or token_from_payload(e) for e in events if e), None
     )
-    if not token:
-        return missing_token()
-    project = project_for_token(token)
-    if project is None:
-        return invalid_token()
-    request.log_project_id = project.id
+    project = token_project(request, token)
+    if isinstance(project, PublicResponse):
+        return project
     try:
         capture_events_ingest(project_id=project.id, events=events)
     except TooManyEvents as exc:

@@ -3,11 +3,11 @@
 import uuid
 
 from sdk.api.body import request_payload
-from sdk.api.responses import invalid_token, malformed, method_not_allowed, missing_token, preflight, too_large
+from sdk.api.responses import malformed, method_not_allowed, preflight, token_project, too_large
 from sdk.decoding import PayloadError, PayloadTooLarge
 from sdk.http import PublicRequest, PublicResponse, error_response
 from sdk.services.flags import flags_decide_body
-from sdk.services.tokens import project_for_token, token_from_payload
+from sdk.services.tokens import token_from_payload
 
 
 def flags(request: PublicRequest) -> PublicResponse:
@@ -24,12 +24,9 @@ def flags(request: PublicRequest) -> PublicResponse:
     if not isinstance(payload, dict):
         return malformed("Body must be a JSON object.")
     token = token_from_payload(payload) or request.GET.get("token") or request.GET.get("api_key")
-    if not token:
-        return missing_token()
-    project = project_for_token(token)
-    if project is None:
-        return invalid_token()
-    request.log_project_id = project.id
+    project = token_project(request, token)
+    if isinstance(project, PublicResponse):
+        return project
     distinct_id = payload.get("distinct_id")
     if not isinstance(distinct_id, (str, int)) or isinstance(distinct_id, bool) or str(distinct_id) == "":
         return error_response(

@@ -1,7 +1,10 @@
-"""Answers every posthog-js endpoint shares: the error envelope, preflight, 405 (the gateway adds CORS)."""
+"""Answers every posthog-js endpoint shares: the error envelope, preflight, 405 (the gateway adds CORS),
+and the token check that precedes them all."""
+
+from typing import Any
 
 from sdk.http import PublicRequest, PublicResponse, error_response
-from sdk.services.tokens import INVALID_TOKEN_DETAIL, MISSING_TOKEN_DETAIL
+from sdk.services.tokens import INVALID_TOKEN_DETAIL, MISSING_TOKEN_DETAIL, TokenProject, project_for_token
 
 
 def too_large(detail: str) -> PublicResponse:
@@ -30,3 +33,14 @@ def method_not_allowed(request: PublicRequest, allow: str | None = None) -> Publ
     if allow:
         response["Allow"] = allow
     return response
+
+
+def token_project(request: PublicRequest, token: Any) -> TokenProject | PublicResponse:
+    """The project of the request's public token (noted for the request log line), or the 401 answer."""
+    if not token:
+        return missing_token()
+    project = project_for_token(token)
+    if project is None:
+        return invalid_token()
+    request.log_project_id = project.id
+    return project

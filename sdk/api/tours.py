@@ -16,9 +16,9 @@ from django.http.multipartparser import MultiPartParserError
 
 from core.etags import if_none_match_matches
 from core.json_parse import JSONParseError, json_parse
-from sdk.api.responses import invalid_token, method_not_allowed, missing_token
+from sdk.api.responses import method_not_allowed, preflight, token_project, too_large
 from sdk.http import PublicRequest, PublicResponse, error_response
-from sdk.services.tokens import project_for_token, token_from_payload
+from sdk.services.tokens import token_from_payload
 from sdk.services.tours_payload import public_tours_get
 
 # posthog-js appends `_=<ms>` to every fetch, so its URLs never repeat and no browser cache serves them.
@@ -97,23 +97,18 @@ def accepts_gzip(accept_encoding: str) -> bool:
 
 def product_tours(request: PublicRequest) -> PublicResponse:
     if request.method == "OPTIONS":
-        return PublicResponse(body=b"", content_type="text/html; charset=utf-8")
+        return preflight()
     if request.method not in ("GET", "HEAD", "POST"):
         return method_not_allowed(request, allow="GET, HEAD, POST, OPTIONS")
     try:
         token = token_from_request(request)
     except RequestDataTooBig:
-        return error_response(
-            413, type="invalid_request", code="request_too_large", detail="Request body is too large."
-        )
+        return too_large("Request body is too large.")
     except MalformedBody as exc:
         return error_response(400, type="invalid_request", code="parse_error", detail=str(exc))
-    if not token:
-        return missing_token()
-    project = project_for_token(token)
-    if project is None:
-        return invalid_token()
-    request.log_project_id = project.id  # for the request log line
+    project = token_project(request, token)
+    if isinstance(project, PublicResponse):
+        return project
 
     payload = public_tours_get(project=project)
     gzipped = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))

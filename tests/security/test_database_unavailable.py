@@ -7,7 +7,7 @@ import pytest
 from django.db import InterfaceError, OperationalError
 
 import config.views
-import sdk.api.tours
+import sdk.api.responses
 from accounts import authentication
 from tests.support.errors import assert_error
 from tours.api.tours import ProductTourViewSet
@@ -44,7 +44,7 @@ def test_interface_error_inside_a_view_is_503(tenant, monkeypatch):
 
 
 def test_plain_django_api_view_is_503_too(tenant, anon_client, monkeypatch):
-    monkeypatch.setattr(sdk.api.tours, "project_for_token", down)
+    monkeypatch.setattr(sdk.api.responses, "project_for_token", down)
     assert_unavailable(anon_client.get("/api/product_tours", {"token": tenant.project.api_token}))
 
 
