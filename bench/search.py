@@ -19,18 +19,17 @@ import argparse
 import http.client
 import io
 import json
-import math
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
+
+from bench.percentiles import nearest_rank
+from bench.server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -74,72 +73,6 @@ def _seed() -> tuple[str, dict[str, tuple[int, int]]]:
     return account["personal_api_key"], projects
 
 
-class _Server:
-    """gunicorn with the project's config (config/gunicorn.conf.py), in its own session."""
-
-    def __init__(self, log_path: Path) -> None:
-        with socket.socket() as s:
-            s.bind((HOST, 0))
-            self.port = s.getsockname()[1]
-        env = {**os.environ, "HOST": HOST, "PORT": str(self.port), "LOG_LEVEL": "INFO"}
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        with open(log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [str(gunicorn), "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.log_path = log_path
-
-    def wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                connection.request("GET", "/_health")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not become healthy within {timeout}s; see {self.log_path}")
-
-    def cpu_seconds(self) -> float:
-        """CPU (user + system) of gunicorn's master and live workers so far."""
-        pids = [self.process.pid]
-        try:
-            pids += [
-                int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-            ]
-        except OSError:
-            return math.nan  # not Linux
-        total = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-
-
 class _Client:
     """One client: one request at a time, over one connection while the server keeps it open."""
 
@@ -160,12 +93,6 @@ class _Client:
             self.connection.close()
             self.connection = None
         return elapsed, response.status, body
-
-
-def _percentile(values: list[float], share: float) -> float:
-    """Nearest rank."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def _measure(client: _Client, path: str, kind: str, *, requests: int, warmup: int) -> tuple[list[float], int]:
@@ -209,9 +136,12 @@ def main(argv: list[str] | None = None) -> int:
 
     rows, targets = [], []
     with tempfile.TemporaryDirectory(prefix="ptapi-bench-search-") as scratch:
-        server = _Server(Path(scratch) / "gunicorn.log")
+        server = Server(env=dict(os.environ), log_path=Path(scratch) / "gunicorn.log")
+        # As this measurement has always run: no rate limits, no request log line (the driver's editor
+        # scenarios measure those).
+        server.env.update(RATE_LIMIT_ENABLED="0", LOG_LEVEL="WARNING")
         try:
-            server.wait_healthy()
+            server.start()
             client = _Client(server.port, key)
             for label, (project_id, count) in projects.items():
                 for term, kind in TERMS:
@@ -220,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                     cpu = server.cpu_seconds()
                     timings, total = _measure(client, path, kind, requests=args.requests, warmup=0)
                     cpu_ms = (server.cpu_seconds() - cpu) * 1000 / len(timings)
-                    p50, p99 = statistics.median(timings), _percentile(timings, 0.99)
+                    p50, p99 = statistics.median(timings), nearest_rank(timings, 0.99)
                     rows.append(
                         [vendor, count, term, kind, total, len(timings), round(p50, 1), round(p99, 1),
                          round(max(timings), 1), round(cpu_ms, 1)]

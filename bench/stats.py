@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.percentiles import nearest_rank
+
 TARGETS_MS = {"postgresql": 100.0, "sqlite": 500.0}
 TARGET_EVENTS = {"postgresql": 1_000_000, "sqlite": 100_000}
 REASONS = ("user_clicked_skip", "user_clicked_outside", "escape_key", None)
@@ -259,11 +261,6 @@ def _autovacuum_wait(cursor, timeout: float = 180) -> None:
 # --- measuring --------------------------------------------------------------------------------------
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
-
-
 def _measure(account: Account, tour: dict, requests: int, warmup: int) -> tuple[list[float], dict]:
     client = _client(account)
     url = f"/api/projects/{account.project_id}/product_tours/{tour['id']}/stats/"
@@ -324,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     timings, body = _measure(account, tours[0], args.requests, args.warmup)
     # Other work on the machine shows in the latencies: the load average says how much there was.
     load = max(load_before, os.getloadavg()[0])
-    p50, p99 = statistics.median(timings), _percentile(timings, 0.99)
+    p50, p99 = statistics.median(timings), nearest_rank(timings, 0.99)
     target = TARGETS_MS[vendor]
     result = {
         "title": "Tour stats latency (GET …/product_tours/{id}/stats/, last 30 days, one client)",
