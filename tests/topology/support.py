@@ -132,6 +132,13 @@ def read_your_writes_scenario(servers: list[Server], account: Account, env: dict
     def tours_are(expected: list[str], what: str) -> None:
         every_read(servers, lambda s: tour_names(public_tours(s, token)), lambda names: names == expected, what)
 
+    def editor_list(server: Server) -> list[dict]:
+        return api(server, account, "GET", "product_tours/").json()["results"]
+
+    def editor_names_are(expected: list[str], what: str) -> None:
+        """The editor's list pages, which each worker remembers per revision (tours/api/list_pages.py)."""
+        every_read(servers, lambda s: [t["name"] for t in editor_list(s)], lambda names: names == expected, what)
+
     def product_tours_flag(expected: bool, what: str) -> None:
         def read(server):
             response = config_js(server, token)
@@ -155,11 +162,13 @@ def read_your_writes_scenario(servers: list[Server], account: Account, env: dict
     created = api(next(writer), account, "POST", "product_tours/", launched_tour("Onboarding")).json()
     tour_id, internal_key = created["id"], created["internal_targeting_flag"]["key"]
     tours_are(["Onboarding"], "after create and launch")
+    editor_names_are(["Onboarding"], "editor list after create")
     product_tours_flag(True, "remote config after launch")
     every_read(servers, flag_state(internal_key), lambda enabled: enabled is not None, "/flags after launch")
 
     api(next(writer), account, "PATCH", f"product_tours/{tour_id}/", {"name": "Onboarding v2"})
     tours_are(["Onboarding v2"], "after PATCH")
+    editor_names_are(["Onboarding v2"], "editor list after PATCH")
 
     api(next(writer), account, "PATCH", f"product_tours/{tour_id}/draft/", {"name": "Onboarding v3"})
     tours_are(["Onboarding v2"], "after a draft save (drafts are never served)")
@@ -189,11 +198,18 @@ def read_your_writes_scenario(servers: list[Server], account: Account, env: dict
         "linked flag key after a flag PATCH",
     )
     every_read(servers, flag_state("beta-2"), lambda enabled: enabled is False, "/flags after a flag PATCH")
+    every_read(
+        servers,
+        lambda s: editor_list(s)[0]["linked_flag"]["key"],
+        lambda key: key == "beta-2",
+        "editor list's linked flag after a flag PATCH",
+    )
 
     second = api(next(writer), account, "POST", "product_tours/", launched_tour("Announcement")).json()
     tours_are(["Onboarding v3", "Announcement"], "after a second launch")
     api(next(writer), account, "DELETE", f"product_tours/{second['id']}/")
     tours_are(["Onboarding v3"], "after delete")
+    editor_names_are(["Onboarding v3"], "editor list after delete")
     api(next(writer), account, "PATCH", f"product_tours/{tour_id}/", {"archived": True})
     tours_are([], "after archive")
     product_tours_flag(False, "remote config after the last live tour was archived")
